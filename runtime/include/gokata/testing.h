@@ -1,0 +1,37 @@
+/*
+ * Goroutine leak checks for tests, after uber-go/goleak.
+ *
+ *   go_leak_mark_t m = go_leak_mark();
+ *   ... code under test ...
+ *   char why[4096];
+ *   int n = go_leak_check(m, why, sizeof why);   // 0: nothing leaked
+ *
+ * go_leak_check waits for the goroutines started since the mark to exit.
+ * It stops waiting early once they are all blocked and nothing is left
+ * running that could wake them (that is a leak for certain), and otherwise
+ * after a bounded time (2 s, times GOKATA_TIMEOUT_SCALE when set).
+ */
+#ifndef GOKATA_TESTING_H
+#define GOKATA_TESTING_H
+
+#include <stddef.h>
+
+typedef struct {
+    long first_id; /* goroutines with this id or above are checked */
+} go_leak_mark_t;
+
+go_leak_mark_t go_leak_mark(void);
+
+/* Returns how many goroutines started since mark are still alive. When it
+ * is not 0 and report is not NULL, report receives their dump. */
+int go_leak_check(go_leak_mark_t mark, char *report, size_t report_len);
+
+/*
+ * Blocks until every other goroutine is parked on the runtime (a channel,
+ * select, sync object) or has exited: the moment a test knows the others
+ * have done all they can. Like Go's synctest.Wait, it is an observation, not
+ * synchronization: it orders nothing, so it cannot hide a race.
+ */
+void go_wait_idle(void);
+
+#endif

@@ -1,0 +1,16 @@
+# The runtime library: build/runtime/libgokata.a, uninstrumented (see the
+# top Makefile). RT_EXTRA adds flags (the coverage build uses it).
+RT_EXTRA ?=
+RT_SRCS  := $(wildcard runtime/src/*.c)
+RT_HDRS  := $(wildcard runtime/include/*.h runtime/include/gokata/*.h runtime/src/*.h)
+RT_OBJS  := $(RT_SRCS:runtime/src/%.c=$(BUILD)/runtime/%.o)
+RT_LIB   := $(BUILD)/runtime/libgokata.a
+
+$(BUILD)/runtime/%.o: runtime/src/%.c $(RT_HDRS) | $(BUILD)/.deps-ok
+	@mkdir -p $(@D)
+	$(Q)$(CC) $(RT_CFLAGS) $(RT_EXTRA) -c $< -o $@
+
+$(RT_LIB): $(RT_OBJS)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+runtime: $(RT_LIB)

@@ -1,0 +1,261 @@
+/*
+ * Channels, after Go's runtime/chan.go: a buffer, a queue of blocked
+ * senders and one of blocked receivers, under one lock.
+ *
+ * Happens-before, as Go's memory model states it, told to the detectors:
+ *  - a buffered value passes through a slot: the sender releases the slot,
+ *    the receiver acquires it; and since a send acquires its slot too, the
+ *    k-th receive is ordered before the (k+C)-th send completes;
+ *  - a direct handoff (a partner is parked) goes both ways through the
+ *    parked partner's sudog: a send before its receive completes, and for an
+ *    unbuffered channel the receive before the send completes;
+ *  - close releases the channel's raceaddr; a receive that sees the channel
+ *    closed acquires it.
+ * Nothing else orders two goroutines that use the same channel.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "chan.h"
+#include "copy.h"
+#include "race.h"
+
+static void *chanbuf(chan_t *c, size_t i)
+{
+    return c->buf + i * c->elemsize;
+}
+
+chan_t *chan_make(size_t elem_size, size_t cap)
+{
+    if (elem_size > 1 << 16) gk_panic("makechan: invalid channel element type (over 64 KiB)");
+    if (cap > ((size_t)1 << 40) / (elem_size ? elem_size : 1))
+        gk_panic("makechan: size out of range");
+    chan_t *c = calloc(1, sizeof *c + elem_size * cap);
+    if (!c) gk_panic("makechan: out of memory");
+    race_untrack(c, sizeof *c + elem_size * cap);
+    c->elemsize = elem_size;
+    c->dataqsiz = cap;
+    c->buf = (unsigned char *)(c + 1);
+    return c;
+}
+
+void chan_free_at(chan_t *c, GK_SITE_PARAMS)
+{
+    if (!c) return;
+    lock(&c->lock);
+    bool busy = c->recvq.head_ || c->sendq.head_;
+    unlock(&c->lock);
+    if (busy) {
+        setsite(getg(), gk_file, gk_line, gk_func);
+        gk_panic("chan_free: goroutines are still blocked on this channel "
+                 "(free a channel only when no goroutine uses it any more)");
+    }
+    race_forget(&c->raceaddr);
+    for (size_t i = 0; i < c->dataqsiz; i++) race_forget(chanbuf(c, i));
+    race_retrack(c, sizeof *c + c->elemsize * c->dataqsiz);
+    free(c);
+}
+
+size_t chan_len(chan_t *c)
+{
+    if (!c) return 0;
+    return __atomic_load_n(&c->qcount, __ATOMIC_RELAXED);
+}
+
+size_t chan_cap(chan_t *c)
+{
+    return c ? c->dataqsiz : 0;
+}
+
+static void advance_recvx(chan_t *c)
+{
+    if (++c->recvx == c->dataqsiz) c->recvx = 0;
+}
+
+void chan_send_to_waiter(chan_t *c, sudog_t *r, const void *ep)
+{
+    race_acquire(r); /* the receiver's past, and (unbuffered) its receive */
+    if (c->dataqsiz > 0) {
+        /* Pretend the value went through the buffer, as Go's race model
+         * does, so that the slot keeps ordering receive k before send k+C. */
+        void *slot = chanbuf(c, c->recvx);
+        race_acquire(slot);
+        race_release(slot);
+        advance_recvx(c);
+        c->sendx = c->recvx;
+    }
+    copy_user_to_user(r->elem, ep, c->elemsize);
+    r->success = true;
+    race_release(r);
+}
+
+void chan_recv_from_waiter(chan_t *c, sudog_t *s, void *ep)
+{
+    race_acquire(s);
+    if (c->dataqsiz == 0) {
+        copy_user_to_user(ep, s->elem, c->elemsize);
+    } else {
+        /* The buffer is full: take its head, and the sender's value takes
+         * the freed slot at the tail. */
+        void *slot = chanbuf(c, c->recvx);
+        race_acquire(slot);
+        copy_to_user(ep, slot, c->elemsize);
+        copy_from_user(slot, s->elem, c->elemsize);
+        race_release(slot);
+        advance_recvx(c);
+        c->sendx = c->recvx;
+    }
+    s->success = true;
+    race_release(s); /* the receive happens before the send completes */
+}
+
+void chan_buf_put(chan_t *c, const void *ep)
+{
+    void *slot = chanbuf(c, c->sendx);
+    race_acquire(slot); /* receive k happens before send k+C completes */
+    copy_from_user(slot, ep, c->elemsize);
+    race_release(slot);
+    if (++c->sendx == c->dataqsiz) c->sendx = 0;
+    __atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
+}
+
+void chan_buf_take(chan_t *c, void *ep)
+{
+    void *slot = chanbuf(c, c->recvx);
+    race_acquire(slot);
+    copy_to_user(ep, slot, c->elemsize);
+    race_release(slot);
+    advance_recvx(c);
+    __atomic_store_n(&c->qcount, c->qcount - 1, __ATOMIC_RELAXED);
+}
+
+void chan_recv_closed(chan_t *c, void *ep)
+{
+    race_acquire(&c->raceaddr);
+    zero_user(ep, c->elemsize);
+}
+
+void chan_send_at(chan_t *c, const void *ep, GK_SITE_PARAMS)
+{
+    G *g = getg();
+    setsite(g, gk_file, gk_line, gk_func);
+    if (!c) park_forever(g, WAIT_CHAN_SEND_NIL);
+
+    lock(&c->lock);
+    if (c->closed) {
+        unlock(&c->lock);
+        gk_panic("send on closed channel");
+    }
+    sudog_t *r = waitq_dequeue(&c->recvq);
+    if (r) {
+        chan_send_to_waiter(c, r, ep);
+        r->g->param = r;
+        unlock(&c->lock);
+        goready(r->g);
+        return;
+    }
+    if (c->qcount < c->dataqsiz) {
+        chan_buf_put(c, ep);
+        unlock(&c->lock);
+        return;
+    }
+    sudog_t *sg = &g->sg;
+    *sg = (sudog_t){.g = g, .elem = (void *)ep, .c = c};
+    g->wakeup = 0;
+    race_release(sg);
+    waitq_enqueue(&c->sendq, sg);
+    unlock(&c->lock);
+    gopark(g, WAIT_CHAN_SEND);
+    race_acquire(sg);
+    if (!sg->success) gk_panic("send on closed channel");
+}
+
+bool chan_recv_at(chan_t *c, void *ep, GK_SITE_PARAMS)
+{
+    G *g = getg();
+    setsite(g, gk_file, gk_line, gk_func);
+    if (!c) park_forever(g, WAIT_CHAN_RECV_NIL);
+
+    lock(&c->lock);
+    sudog_t *s = waitq_dequeue(&c->sendq);
+    if (s) {
+        chan_recv_from_waiter(c, s, ep);
+        s->g->param = s;
+        unlock(&c->lock);
+        goready(s->g);
+        return true;
+    }
+    if (c->qcount > 0) {
+        chan_buf_take(c, ep);
+        unlock(&c->lock);
+        return true;
+    }
+    if (c->closed) {
+        unlock(&c->lock);
+        chan_recv_closed(c, ep);
+        return false;
+    }
+    sudog_t *sg = &g->sg;
+    *sg = (sudog_t){.g = g, .elem = ep, .c = c};
+    g->wakeup = 0;
+    race_release(sg);
+    waitq_enqueue(&c->recvq, sg);
+    unlock(&c->lock);
+    gopark(g, WAIT_CHAN_RECV);
+    race_acquire(sg);
+    if (!sg->success) chan_recv_closed(c, ep);
+    return sg->success;
+}
+
+bool chan_try_send_at(chan_t *c, const void *ep, GK_SITE_PARAMS)
+{
+    select_case_t cs = select_send(c, ep);
+    return chan_select_at(&cs, 1, SELECT_NONBLOCK, gk_file, gk_line, gk_func) == 0;
+}
+
+bool chan_try_recv_at(chan_t *c, void *ep, bool *ok, GK_SITE_PARAMS)
+{
+    select_case_t cs = select_recv(c, ep);
+    bool done = chan_select_at(&cs, 1, SELECT_NONBLOCK, gk_file, gk_line, gk_func) == 0;
+    if (ok) *ok = done && cs.ok;
+    return done;
+}
+
+sudog_t *chan_close_locked(chan_t *c)
+{
+    c->closed = true;
+    race_release(&c->raceaddr);
+    sudog_t *wake = NULL, *sg;
+    while ((sg = waitq_dequeue(&c->recvq)) != NULL) {
+        sg->success = false;
+        sg->g->param = sg;
+        sg->next = wake;
+        wake = sg;
+    }
+    while ((sg = waitq_dequeue(&c->sendq)) != NULL) {
+        sg->success = false; /* the sender panics when it wakes */
+        sg->g->param = sg;
+        sg->next = wake;
+        wake = sg;
+    }
+    return wake;
+}
+
+void chan_close_at(chan_t *c, GK_SITE_PARAMS)
+{
+    G *g = getg();
+    setsite(g, gk_file, gk_line, gk_func);
+    if (!c) gk_panic("close of nil channel");
+    lock(&c->lock);
+    if (c->closed) {
+        unlock(&c->lock);
+        gk_panic("close of closed channel");
+    }
+    sudog_t *wake = chan_close_locked(c);
+    unlock(&c->lock);
+    while (wake) {
+        sudog_t *next = wake->next;
+        goready(wake->g);
+        wake = next;
+    }
+}

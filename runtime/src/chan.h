@@ -1,0 +1,45 @@
+/*
+ * The channel, shared by chan.c and select.c.
+ *
+ * Invariants (as in Go's chan.go):
+ *  At least one of sendq and recvq is empty, except for an unbuffered
+ *  channel with one goroutine blocked on it both sending and receiving
+ *  through a select.
+ *  For a buffered channel: qcount > 0 implies recvq is empty, and
+ *  qcount < dataqsiz implies sendq is empty.
+ * Every field but elemsize and dataqsiz is guarded by lock. The struct and
+ * its buffer are runtime memory, untracked by Helgrind.
+ */
+#ifndef GK_CHAN_H
+#define GK_CHAN_H
+
+#include "runtime.h"
+
+struct chan {
+    uint32_t lock;
+    size_t qcount;   /* values in the buffer */
+    size_t dataqsiz; /* buffer capacity */
+    size_t elemsize;
+    unsigned char *buf;
+    size_t sendx, recvx; /* next slot to fill, next slot to drain */
+    bool closed;
+    gk_waitq_t recvq, sendq; /* only head_/tail_ are used: lock guards them */
+    char raceaddr;           /* happens-before anchor for close */
+};
+
+/*
+ * The four ways a channel operation completes, each with c locked. They
+ * neither unlock c nor wake anyone: the caller unlocks, then calls goready
+ * on the partner they return, so that no wake-up happens under a lock.
+ */
+void chan_send_to_waiter(chan_t *c, sudog_t *receiver, const void *ep);
+void chan_recv_from_waiter(chan_t *c, sudog_t *sender, void *ep);
+void chan_buf_put(chan_t *c, const void *ep);
+void chan_buf_take(chan_t *c, void *ep);
+void chan_recv_closed(chan_t *c, void *ep);
+
+/* Wakes every goroutine blocked on a channel being closed; c locked. Returns
+ * a list (through sudog.next) to goready after unlocking. */
+sudog_t *chan_close_locked(chan_t *c);
+
+#endif

@@ -1,0 +1,12 @@
+/* Element copies between learner memory and runtime memory (see copy.c). */
+#ifndef GK_COPY_H
+#define GK_COPY_H
+
+#include <stddef.h>
+
+void copy_from_user(void *rt, const void *user, size_t n);
+void copy_to_user(void *user, const void *rt, size_t n);
+void copy_user_to_user(void *dst, const void *src, size_t n);
+void zero_user(void *user, size_t n);
+
+#endif

@@ -1,0 +1,284 @@
+/*
+ * Goroutines are threads (1:1), so that ThreadSanitizer and Helgrind see a
+ * race between two goroutines as a race between two threads.
+ *
+ * The registry (sched.allg) knows every live goroutine: its id, function,
+ * creation site and what it waits on. It feeds go_numgoroutine, the dump,
+ * deadlock detection and leak checks. Every goroutine touches it when it
+ * starts and exits, so it is guarded by the runtime's invisible lock: a
+ * visible one would order a goroutine's exit before everything main does
+ * next, and the learner who forgot wg_wait would get no race report.
+ *
+ * Finished threads are joined by a reaper thread (TSan reports finished,
+ * unjoined threads as leaks). pthread_join is an edge both detectors see, so
+ * the reaper is a dead end: after joining it touches only runtime memory.
+ * It starts on the first go(), never at load time: Check forks a child per
+ * test, and TSan cannot start threads in the child of a threaded process.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "race.h"
+#include "runtime.h"
+
+struct sched sched;
+
+static __thread G *tls_g;
+static pthread_key_t foreign_key;
+static uint32_t init_lock;
+static uint32_t init_done;
+
+/* Each thread's stack: goroutines in the tens of thousands must fit in the
+ * address space and in max_map_count, and learners' frames are small. */
+enum { GOROUTINE_STACK = 256 * 1024 };
+
+int64_t nanotime(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+double timeout_scale(void)
+{
+    const char *s = getenv("GOKATA_TIMEOUT_SCALE");
+    double v = s ? atof(s) : 1.0;
+    return v >= 1.0 ? v : 1.0;
+}
+
+static void unlink_g(G *g);
+
+static void foreign_exit(void *p)
+{
+    G *g = p;
+    lock(&sched.lock);
+    unlink_g(g);
+    unlock(&sched.lock);
+    __atomic_fetch_sub(&sched.ngoroutines, 1, __ATOMIC_RELAXED);
+    if (__atomic_sub_fetch(&sched.running, 1, __ATOMIC_SEQ_CST) == 0) checkdead();
+    /* Not freed: a dump may still be reading it; one G per foreign thread. */
+}
+
+void signal_init(void);         /* signal.c */
+void signal_start_waiter(void); /* signal.c */
+
+static void runtime_init(void)
+{
+    lock(&init_lock);
+    if (!__atomic_load_n(&init_done, __ATOMIC_ACQUIRE)) {
+        race_untrack(&sched, sizeof sched);
+        pthread_key_create(&foreign_key, foreign_exit);
+        signal_init();
+        __atomic_store_n(&init_done, 1, __ATOMIC_RELEASE);
+    }
+    unlock(&init_lock);
+}
+
+static G *newg(void)
+{
+    G *g = calloc(1, sizeof *g);
+    if (!g) gk_fatal("out of memory allocating a goroutine");
+    race_untrack(g, sizeof *g);
+    return g;
+}
+
+/* Gives g its id and appends it to allg: the list stays in id order, which
+ * is the order of the dump. */
+static void link_g(G *g)
+{
+    lock(&sched.lock);
+    g->id = ++sched.nextid;
+    g->allprev = sched.alltail;
+    if (sched.alltail) sched.alltail->allnext = g;
+    else sched.allg = g;
+    sched.alltail = g;
+    unlock(&sched.lock);
+    g->rng = 0x9E3779B97F4A7C15ull * (uint64_t)g->id;
+    const char *seed = getenv("GOKATA_SEED");
+    if (seed) g->rng ^= strtoull(seed, NULL, 0);
+    g->rng |= 1;
+    __atomic_fetch_add(&sched.ngoroutines, 1, __ATOMIC_RELAXED);
+}
+
+/* Removes g from allg; sched.lock held. */
+static void unlink_g(G *g)
+{
+    if (g->allprev) g->allprev->allnext = g->allnext;
+    else sched.allg = g->allnext;
+    if (g->allnext) g->allnext->allprev = g->allprev;
+    else sched.alltail = g->allprev;
+}
+
+/* A thread the runtime did not start (main, or a learner's pthread) becomes
+ * a goroutine the first time it calls the runtime. */
+static G *register_thread(void)
+{
+    runtime_init();
+    G *g = newg();
+    bool is_main = getpid() == gettid();
+    g->fn_name = is_main ? "main" : "(thread not started by go)";
+    g->thread = pthread_self();
+    __atomic_fetch_add(&sched.running, 1, __ATOMIC_SEQ_CST);
+    link_g(g);
+    tls_g = g;
+    if (!is_main) pthread_setspecific(foreign_key, g);
+    return g;
+}
+
+G *getg(void)
+{
+    G *g = tls_g;
+    return g ? g : register_thread();
+}
+
+void setsite(G *g, GK_SITE_PARAMS)
+{
+    g->file = gk_file;
+    g->line = gk_line;
+    g->func = gk_func;
+}
+
+long go_id(void)
+{
+    return getg()->id;
+}
+
+int go_numgoroutine(void)
+{
+    getg();
+    return __atomic_load_n(&sched.ngoroutines, __ATOMIC_RELAXED);
+}
+
+void go_yield(void)
+{
+    sched_yield();
+}
+
+static void freeg(G *g)
+{
+    race_forget(&g->sg);
+    for (int i = 0; i < g->selcap; i++) race_forget(&g->selsg[i]);
+    if (g->selsg) {
+        race_retrack(g->selsg, sizeof(sudog_t) * (size_t)g->selcap);
+        free(g->selsg);
+    }
+    race_retrack(g, sizeof *g);
+    free(g);
+}
+
+/* Joins every exited goroutine on the dead list. */
+static void reap(void)
+{
+    lock(&sched.lock);
+    G *dead = sched.dead;
+    sched.dead = NULL;
+    unlock(&sched.lock);
+    while (dead) {
+        G *next = dead->deadnext;
+        pthread_join(dead->thread, NULL);
+        freeg(dead);
+        dead = next;
+    }
+}
+
+static void *reaper(void *unused)
+{
+    (void)unused;
+    for (;;) {
+        uint32_t gen = __atomic_load_n(&sched.deadgen, __ATOMIC_ACQUIRE);
+        reap();
+        futex_wait(&sched.deadgen, gen);
+    }
+    return NULL;
+}
+
+/* At exit, join what the reaper has not yet: a finished thread left unjoined
+ * is a "thread leak" to TSan, which checks after this handler runs. */
+static void reap_at_exit(void)
+{
+    reap();
+}
+
+static void start_reaper(void)
+{
+    if (__atomic_load_n(&sched.reaper_started, __ATOMIC_ACQUIRE)) return;
+    lock(&init_lock);
+    if (!sched.reaper_started) {
+        signal_start_waiter(); /* first: the reaper inherits SIGQUIT blocked */
+        pthread_t t;
+        pthread_attr_t attr;
+        pthread_attr_init(&attr);
+        pthread_attr_setstacksize(&attr, 64 * 1024);
+        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        if (pthread_create(&t, &attr, reaper, NULL) != 0)
+            gk_fatal("cannot start the runtime's reaper thread");
+        pthread_attr_destroy(&attr);
+        atexit(reap_at_exit);
+        __atomic_store_n(&sched.reaper_started, 1, __ATOMIC_RELEASE);
+    }
+    unlock(&init_lock);
+}
+
+static void goexit(G *g)
+{
+    __atomic_store_n(&g->waitreason, WAIT_EXITED, __ATOMIC_RELAXED);
+    lock(&sched.lock);
+    unlink_g(g);
+    g->deadnext = sched.dead;
+    sched.dead = g;
+    unlock(&sched.lock);
+    __atomic_fetch_sub(&sched.ngoroutines, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&sched.deadgen, 1, __ATOMIC_RELEASE);
+    futex_wake(&sched.deadgen, 1);
+    if (__atomic_sub_fetch(&sched.running, 1, __ATOMIC_SEQ_CST) == 0) checkdead();
+}
+
+static void *gostart(void *p)
+{
+    G *g = p;
+    tls_g = g;
+    g->fn(g->arg);
+    goexit(g);
+    return NULL;
+}
+
+void go_spawn(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS)
+{
+    G *parent = getg();
+    if (!fn) {
+        setsite(parent, gk_file, gk_line, gk_func);
+        gk_panic("runtime error: invalid memory address or nil pointer dereference "
+                 "(go with a NULL function)");
+    }
+    start_reaper();
+    G *g = newg();
+    g->parent_id = parent->id;
+    g->fn = fn;
+    g->arg = arg;
+    g->fn_name = fn_name;
+    g->created_file = gk_file;
+    g->created_line = gk_line;
+    g->created_func = gk_func;
+    g->is_goroutine = true;
+    /* Counted as running before it exists: nobody may see 0 in between. */
+    __atomic_fetch_add(&sched.running, 1, __ATOMIC_SEQ_CST);
+    link_g(g);
+
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setstacksize(&attr, GOROUTINE_STACK);
+    /* pthread_create is the go statement's edge: both detectors see it. */
+    int err = pthread_create(&g->thread, &attr, gostart, g);
+    pthread_attr_destroy(&attr);
+    if (err != 0) {
+        setsite(parent, gk_file, gk_line, gk_func);
+        char msg[160];
+        snprintf(msg, sizeof msg, "newproc: cannot start goroutine %s: %s (%d goroutines alive)",
+                 fn_name, strerror(err), go_numgoroutine());
+        gk_fatal(msg);
+    }
+}

@@ -1,0 +1,174 @@
+/*
+ * The runtime's private declarations: goroutines (G), waiting records
+ * (sudog), the scheduler counters, and the helpers every file shares.
+ *
+ * The one rule behind every file here: the runtime's own synchronization is
+ * invisible to ThreadSanitizer and Helgrind, and the happens-before edges of
+ * Go's memory model are told to them explicitly (race.h). Go's runtime does
+ * the same: it is not instrumented, and chan.go calls raceacquire/racerelease
+ * where the memory model says an edge exists. A runtime built on visible
+ * pthread mutexes would order any two goroutines that touch the same channel
+ * or the goroutine registry, and hide the learner's races.
+ */
+#ifndef GK_RUNTIME_H
+#define GK_RUNTIME_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gokata.h"
+
+/* ---- lock.c: the runtime's own lock (a futex word; 0 = unlocked) ---- */
+void lock(uint32_t *l);
+void unlock(uint32_t *l);
+void futex_wait(uint32_t *addr, uint32_t val);
+void futex_wake(uint32_t *addr, int n);
+
+/* ---- waiting ---- */
+
+/* Why a goroutine is parked, in the words of Go's goroutine dump. */
+typedef enum {
+    WAIT_RUNNING = 0,
+    WAIT_CHAN_SEND,
+    WAIT_CHAN_RECV,
+    WAIT_CHAN_SEND_NIL,
+    WAIT_CHAN_RECV_NIL,
+    WAIT_SELECT,
+    WAIT_SELECT_NO_CASES,
+    WAIT_WAITGROUP,
+    WAIT_MUTEX,
+    WAIT_RWMUTEX_RLOCK,
+    WAIT_RWMUTEX_LOCK,
+    WAIT_COND,
+    WAIT_SLEEP,
+    WAIT_EXITED,
+} waitreason_t;
+
+const char *waitreason_string(waitreason_t r);
+
+typedef struct G G;
+typedef struct sudog sudog_t;
+
+/*
+ * A sudog is one goroutine waiting in one queue (a channel's sendq or recvq,
+ * or a sync object's queue). A select has one per case. Guarded by the lock
+ * of the queue it is in; after dequeue, owned by the goroutine that woke g.
+ */
+struct sudog {
+    G *g;
+    sudog_t *next, *prev;
+    void *elem;     /* channel ops: the value to send, or where to receive */
+    struct chan *c; /* channel ops: the channel this sudog waits on */
+    int case_index; /* select: which case this is */
+    bool is_select;
+    bool success; /* channel ops: true if a value passed, false if closed */
+};
+
+/* A FIFO of sudogs; the public gk_waitq_t is this plus its lock. */
+sudog_t *waitq_dequeue(gk_waitq_t *q);
+void waitq_enqueue(gk_waitq_t *q, sudog_t *sg);
+void waitq_remove(gk_waitq_t *q, sudog_t *sg);
+/* Parks g on q, whose lock_ the caller holds; unlocks it first. */
+void waitq_park(gk_waitq_t *q, G *g, waitreason_t reason);
+/* Dequeues every waiter (q locked) into a list to pass to ready_all once
+ * q is unlocked. */
+sudog_t *waitq_dequeue_all(gk_waitq_t *q, int *count);
+void ready_all(sudog_t *list);
+
+/*
+ * A goroutine. Invariants:
+ *  - id, fn, arg, fn_name and the created_* fields never change after go().
+ *  - wakeup is 0 from before g publishes a sudog until a waker sets it to 1;
+ *    only the waker that dequeued g's sudog (for a select: the one that won
+ *    select_done) may set it.
+ *  - file/line/func are the call site of g's current or last runtime call,
+ *    written only by g.
+ *  - allnext/allprev and deadnext are guarded by sched.lock.
+ * The whole struct is hidden from Helgrind (race_untrack): it is runtime
+ * bookkeeping, and its accesses are ordered by the runtime's own locks.
+ */
+struct G {
+    long id;
+    long parent_id;
+    go_func_t fn;
+    void *arg;
+    const char *fn_name;
+    const char *created_file;
+    int created_line;
+    const char *created_func;
+
+    const char *file;
+    int line;
+    const char *func;
+    uint32_t waitreason; /* waitreason_t, atomic: read by dumps */
+    int64_t waitsince;   /* monotonic ns when it parked */
+
+    uint32_t wakeup;      /* futex word, see above */
+    uint32_t select_done; /* select: 0 until one case wins */
+    sudog_t *param;       /* the sudog that woke g */
+    sudog_t sg;           /* the sudog for single-queue waits */
+    sudog_t *selsg;       /* select: sudogs, one per case */
+    int selcap;
+
+    uint64_t rng; /* select's random choice */
+    pthread_t thread;
+    bool is_goroutine; /* started by go(); false for main and foreign threads */
+
+    G *allnext, *allprev;
+    G *deadnext;
+};
+
+/* The calling goroutine (registering the thread on first use). */
+G *getg(void);
+void setsite(G *g, GK_SITE_PARAMS);
+
+/*
+ * Parking. gopark sleeps until goready; the runnable-goroutine count goes
+ * down when g parks and up when a waker readies it (the waker counts, not
+ * the wakee, so the count never drops to 0 while a wake-up is in flight).
+ * When it reaches 0, every goroutine is blocked on the runtime: deadlock.
+ */
+void gopark(G *g, waitreason_t reason);
+void goready(G *g);
+_Noreturn void park_forever(G *g, waitreason_t reason);
+void checkdead(void);
+
+/* ---- scheduler state (goroutine.c) ---- */
+struct sched {
+    uint32_t lock;   /* guards allg, dead list */
+    G *allg;         /* every live goroutine, in id order */
+    G *alltail;
+    long nextid;
+    int ngoroutines; /* atomic */
+    long running;    /* atomic: live goroutines not parked */
+    G *dead;         /* exited, not yet joined */
+    uint32_t deadgen;
+    uint32_t reaper_started;
+};
+extern struct sched sched;
+
+int64_t nanotime(void);
+double timeout_scale(void);
+
+/* ---- panic.c ---- */
+_Noreturn void gk_panic(const char *msg);
+_Noreturn void gk_fatal(const char *msg);
+
+/* ---- traceback.c: async-signal-safe dump writer ---- */
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    int fd; /* flush to fd when full, or -1 to truncate */
+} dumpbuf_t;
+void db_str(dumpbuf_t *b, const char *s);
+void db_long(dumpbuf_t *b, long v);
+void db_flush(dumpbuf_t *b);
+void dump_goroutine(dumpbuf_t *b, G *g, bool current);
+void dump_all(dumpbuf_t *b, G *current, bool locked);
+
+/* ---- rand.c ---- */
+uint32_t fastrandn(G *g, uint32_t n);
+
+#endif

@@ -1,0 +1,193 @@
+/*
+ * select, after Go's runtime/select.go, in three passes:
+ *   1. with every channel locked (in address order, each once), look at the
+ *      cases in a random order and take the first that is ready;
+ *   2. if none is and there is no default, put a sudog on every case's
+ *      queue and park;
+ *   3. once woken by one case, lock the channels again and take the other
+ *      sudogs off their queues.
+ * The random poll order is what makes select fair: among ready cases each is
+ * chosen with equal probability. A case whose channel is NULL is left out.
+ */
+#include <stdlib.h>
+
+#include "chan.h"
+#include "race.h"
+
+typedef struct {
+    chan_t *c;
+    int i;
+} lockent_t;
+
+static int by_address(const void *a, const void *b)
+{
+    uintptr_t x = (uintptr_t)((const lockent_t *)a)->c, y = (uintptr_t)((const lockent_t *)b)->c;
+    return (x > y) - (x < y);
+}
+
+static void sellock(lockent_t *lo, int n)
+{
+    for (int k = 0; k < n; k++)
+        if (k == 0 || lo[k].c != lo[k - 1].c) lock(&lo[k].c->lock);
+}
+
+static void selunlock(lockent_t *lo, int n)
+{
+    for (int k = n - 1; k >= 0; k--)
+        if (k == 0 || lo[k].c != lo[k - 1].c) unlock(&lo[k].c->lock);
+}
+
+static void grow_selsg(G *g, int n)
+{
+    if (g->selcap >= n) return;
+    if (g->selsg) {
+        for (int i = 0; i < g->selcap; i++) race_forget(&g->selsg[i]);
+        race_retrack(g->selsg, sizeof(sudog_t) * (size_t)g->selcap);
+        free(g->selsg);
+    }
+    int cap = n < 8 ? 8 : n;
+    g->selsg = calloc((size_t)cap, sizeof(sudog_t));
+    if (!g->selsg) gk_fatal("select: out of memory");
+    race_untrack(g->selsg, sizeof(sudog_t) * (size_t)cap);
+    g->selcap = cap;
+}
+
+/* Pass 1 for one case; c is locked. Returns true if the case ran, with
+ * *partner set to a goroutine to wake once the channels are unlocked. */
+static bool try_case(select_case_t *cs, G **partner)
+{
+    chan_t *c = cs->ch;
+    if (cs->dir == SELECT_RECV) {
+        sudog_t *s = waitq_dequeue(&c->sendq);
+        if (s) {
+            chan_recv_from_waiter(c, s, cs->elem);
+            s->g->param = s;
+            *partner = s->g;
+        } else if (c->qcount > 0) {
+            chan_buf_take(c, cs->elem);
+        } else if (c->closed) {
+            chan_recv_closed(c, cs->elem);
+            cs->ok = false;
+            return true;
+        } else {
+            return false;
+        }
+        cs->ok = true;
+        return true;
+    }
+    sudog_t *r = waitq_dequeue(&c->recvq);
+    if (r) {
+        chan_send_to_waiter(c, r, cs->elem);
+        r->g->param = r;
+        *partner = r->g;
+        return true;
+    }
+    if (c->qcount < c->dataqsiz) {
+        chan_buf_put(c, cs->elem);
+        return true;
+    }
+    return false;
+}
+
+int chan_select_at(select_case_t *cases, int n, select_mode_t mode, GK_SITE_PARAMS)
+{
+    G *g = getg();
+    setsite(g, gk_file, gk_line, gk_func);
+    if (n < 0 || (n > 0 && !cases)) gk_panic("select: invalid case array (negative count or NULL)");
+
+    enum { SMALL = 16 };
+    int order_small[SMALL];
+    lockent_t lock_small[SMALL];
+    int *poll = order_small;
+    lockent_t *lo = lock_small;
+    if (n > SMALL) {
+        poll = malloc(sizeof *poll * (size_t)n);
+        lo = malloc(sizeof *lo * (size_t)n);
+        if (!poll || !lo) gk_fatal("select: out of memory");
+    }
+
+    /* Random poll order over the live cases (Fisher-Yates), lock order by
+     * channel address. */
+    int live = 0;
+    for (int i = 0; i < n; i++) {
+        if (cases[i].dir != SELECT_SEND && cases[i].dir != SELECT_RECV)
+            gk_panic("select: case direction must be SELECT_SEND or SELECT_RECV "
+                     "(build cases with select_send / select_recv)");
+        cases[i].ok = false;
+        if (!cases[i].ch) continue;
+        int j = (int)fastrandn(g, (uint32_t)live + 1);
+        poll[live] = poll[j];
+        poll[j] = i;
+        lo[live] = (lockent_t){cases[i].ch, i};
+        live++;
+    }
+    int chosen = SELECT_DEFAULT;
+    if (live == 0) {
+        if (mode == SELECT_NONBLOCK) goto out;
+        park_forever(g, WAIT_SELECT_NO_CASES);
+    }
+    qsort(lo, (size_t)live, sizeof *lo, by_address);
+
+    /* Pass 1. */
+    sellock(lo, live);
+    for (int k = 0; k < live; k++) {
+        select_case_t *cs = &cases[poll[k]];
+        if (cs->dir == SELECT_SEND && cs->ch->closed) {
+            selunlock(lo, live);
+            gk_panic("send on closed channel");
+        }
+        G *partner = NULL;
+        if (try_case(cs, &partner)) {
+            selunlock(lo, live);
+            if (partner) goready(partner);
+            chosen = poll[k];
+            goto out;
+        }
+    }
+    if (mode == SELECT_NONBLOCK) {
+        selunlock(lo, live);
+        goto out;
+    }
+
+    /* Pass 2: enqueue on every channel and park. */
+    grow_selsg(g, n);
+    g->wakeup = 0;
+    g->param = NULL;
+    __atomic_store_n(&g->select_done, 0, __ATOMIC_RELAXED);
+    for (int k = 0; k < live; k++) {
+        int i = lo[k].i;
+        sudog_t *sg = &g->selsg[i];
+        *sg = (sudog_t){.g = g, .elem = cases[i].elem, .c = cases[i].ch, .case_index = i,
+                        .is_select = true};
+        race_release(sg);
+        waitq_enqueue(cases[i].dir == SELECT_SEND ? &cases[i].ch->sendq : &cases[i].ch->recvq, sg);
+    }
+    selunlock(lo, live);
+    gopark(g, WAIT_SELECT);
+
+    /* Pass 3: dequeue the losers. */
+    sellock(lo, live);
+    sudog_t *won = g->param;
+    for (int k = 0; k < live; k++) {
+        int i = lo[k].i;
+        sudog_t *sg = &g->selsg[i];
+        if (sg == won) continue;
+        waitq_remove(cases[i].dir == SELECT_SEND ? &cases[i].ch->sendq : &cases[i].ch->recvq, sg);
+    }
+    selunlock(lo, live);
+
+    race_acquire(won);
+    chosen = won->case_index;
+    if (cases[chosen].dir == SELECT_SEND) {
+        if (!won->success) gk_panic("send on closed channel");
+    } else {
+        cases[chosen].ok = won->success;
+        if (!won->success) chan_recv_closed(cases[chosen].ch, cases[chosen].elem);
+    }
+out:
+    if (poll != order_small) {
+        free(poll);
+        free(lo);
+    }
+    return chosen;
+}

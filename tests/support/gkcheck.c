@@ -1,0 +1,73 @@
+/* Forked children for death tests: see gkcheck.h. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gkcheck.h"
+
+static double scale(void)
+{
+    const char *s = getenv("GOKATA_TIMEOUT_SCALE");
+    double v = s ? atof(s) : 1.0;
+    return v >= 1.0 ? v : 1.0;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void gk_run_child(void (*fn)(void *), void *arg, double timeout_s, gk_child_t *out)
+{
+    memset(out, 0, sizeof *out);
+    int fds[2];
+    ck_assert_msg(pipe(fds) == 0, "pipe: %s", strerror(errno));
+    fflush(stdout);
+    fflush(stderr);
+    pid_t pid = fork();
+    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
+    if (pid == 0) {
+        close(fds[0]);
+        dup2(fds[1], STDOUT_FILENO);
+        dup2(fds[1], STDERR_FILENO);
+        close(fds[1]);
+        fn(arg);
+        fflush(stdout);
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t len = 0;
+    double deadline = now() + timeout_s * scale();
+    bool killed = false;
+    for (;;) {
+        int ms = (int)((deadline - now()) * 1000);
+        if (ms <= 0 && !killed) {
+            kill(pid, SIGKILL);
+            killed = true;
+        }
+        struct pollfd p = {.fd = fds[0], .events = POLLIN};
+        if (poll(&p, 1, ms > 0 ? ms : 100) <= 0) continue;
+        char tmp[1024];
+        ssize_t n = read(fds[0], tmp, sizeof tmp);
+        if (n <= 0) break;
+        size_t room = sizeof out->output - 1 - len;
+        size_t take = (size_t)n < room ? (size_t)n : room;
+        memcpy(out->output + len, tmp, take);
+        len += take;
+    }
+    close(fds[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    out->output[len] = '\0';
+    out->exited = WIFEXITED(st);
+    out->status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+}

@@ -1,0 +1,55 @@
+/*
+ * Helpers for Check tests of gokata code (the runtime's and the katas').
+ *
+ *   GK_EXPECT_DEATH(fn, arg, 2, "panic: send on closed channel")
+ *     runs fn(arg) in a child process and asserts that it exits with the
+ *     status and printed the text (Go's panics and fatal errors end a Go
+ *     program; they end this child, not the test).
+ *
+ *   GK_LEAK_MARK / GK_ASSERT_NO_LEAKS
+ *     fail the test, listing each goroutine it started that is still
+ *     alive, with its state and creation site.
+ */
+#ifndef GKCHECK_H
+#define GKCHECK_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "gokata.h"
+
+typedef struct {
+    bool exited;       /* false: killed by a signal */
+    int status;        /* exit status, or the signal number */
+    char output[8192]; /* what it wrote to stdout and stderr, truncated */
+} gk_child_t;
+
+/* Runs fn(arg) in a forked child with a time limit (seconds, scaled by
+ * GOKATA_TIMEOUT_SCALE); fills *out. Call it before the test starts any
+ * goroutine: ThreadSanitizer cannot fork a threaded process. */
+void gk_run_child(void (*fn)(void *), void *arg, double timeout_s, gk_child_t *out);
+
+#define GK_EXPECT_DEATH(fn, arg, want_status, want_text)                                           \
+    do {                                                                                           \
+        static gk_child_t gk_c_;                                                                   \
+        gk_run_child((fn), (arg), 10, &gk_c_);                                                     \
+        ck_assert_msg(gk_c_.exited && gk_c_.status == (want_status),                              \
+                      "expected %s to exit with status %d, but it %s %d; it printed:\n%s", #fn,    \
+                      (want_status), gk_c_.exited ? "exited with" : "was killed by signal",        \
+                      gk_c_.status, gk_c_.output);                                                 \
+        ck_assert_msg(strstr(gk_c_.output, (want_text)) != NULL,                                   \
+                      "expected %s to print \"%s\"; it printed:\n%s", #fn, (want_text),            \
+                      gk_c_.output);                                                               \
+    } while (0)
+
+#define GK_LEAK_MARK() go_leak_mark_t gk_leak_mark_ = go_leak_mark()
+
+#define GK_ASSERT_NO_LEAKS()                                                                       \
+    do {                                                                                           \
+        static char gk_leaks_[8192];                                                               \
+        int gk_n_ = go_leak_check(gk_leak_mark_, gk_leaks_, sizeof gk_leaks_);                    \
+        ck_assert_msg(gk_n_ == 0, "%s", gk_leaks_);                                                \
+    } while (0)
+
+#endif
