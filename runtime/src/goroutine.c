@@ -203,6 +203,19 @@ static void reap_at_exit(void)
     reap();
 }
 
+/*
+ * ThreadSanitizer's own defaults for every program that links the runtime
+ * (TSAN_OPTIONS still overrides them). A goroutine can finish after the
+ * exit-time reap and before TSan's leak check, and TSan would call its
+ * thread "leaked"; goroutine leaks are the runtime's to report, with Go's
+ * words (go_leak_check), not a thread's.
+ */
+const char *__tsan_default_options(void);
+const char *__tsan_default_options(void)
+{
+    return "report_thread_leaks=0";
+}
+
 static void start_reaper(void)
 {
     if (__atomic_load_n(&sched.reaper_started, __ATOMIC_ACQUIRE)) return;

@@ -9,6 +9,18 @@
 
 #include "runtime.h"
 
+#ifdef GK_COVERAGE
+void __gcov_dump(void);
+#endif
+
+_Noreturn void gk_exit(int status)
+{
+#ifdef GK_COVERAGE
+    __gcov_dump();
+#endif
+    _exit(status);
+}
+
 static _Noreturn void die(const char *prefix, const char *msg)
 {
     /* The learner's printf output before the crash, as Go's unbuffered
@@ -21,7 +33,7 @@ static _Noreturn void die(const char *prefix, const char *msg)
     db_str(&b, "\n\n");
     dump_all(&b, getg(), false);
     db_flush(&b);
-    _exit(2);
+    gk_exit(2);
 }
 
 _Noreturn void gk_panic(const char *msg)

@@ -54,5 +54,5 @@ void checkdead(void)
     bool exited = __atomic_load_n(&g->waitreason, __ATOMIC_RELAXED) == WAIT_EXITED;
     dump_all(&b, exited ? NULL : g, false);
     db_flush(&b);
-    _exit(2);
+    gk_exit(2);
 }

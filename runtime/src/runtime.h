@@ -153,6 +153,8 @@ int64_t nanotime(void);
 double timeout_scale(void);
 
 /* ---- panic.c ---- */
+/* _exit, after flushing coverage counters in a coverage build. */
+_Noreturn void gk_exit(int status);
 _Noreturn void gk_panic(const char *msg);
 _Noreturn void gk_fatal(const char *msg);
 

@@ -27,7 +27,7 @@ static _Noreturn void quit(void)
     db_str(&b, "SIGQUIT: quit\n\n");
     dump_all(&b, NULL, false);
     db_flush(&b);
-    _exit(2);
+    gk_exit(2);
 }
 
 static void on_sigquit(int sig)

@@ -10,7 +10,7 @@ TEST_CFLAGS   = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -pt
 
 $(RTT_BIN): $(RTT_SRCS) $(RTT_HDRS) $(RT_LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(TEST_CFLAGS) $(RTT_SRCS) $(RT_LIB) $(CHECK_LIBS) -o $@
+	$(Q)$(CC) $(TEST_CFLAGS) $(RTT_SRCS) $(RT_LIB) $(CHECK_LIBS) $(LINK_EXTRA) -o $@
 
 $(RTT_BIN).tsan: $(RTT_SRCS) $(RTT_HDRS) $(RT_LIB)
 	@mkdir -p $(@D)
@@ -31,3 +31,14 @@ test-runtime-helgrind: $(RTT_BIN)
 	@echo "== runtime tests, Helgrind"
 	$(Q)CK_TIMEOUT_MULTIPLIER=$(HELGRIND_SCALE) GOKATA_TIMEOUT_SCALE=$(HELGRIND_SCALE) \
 	  $(HELGRIND) $(RTT_BIN)
+
+# Racy programs must be caught by both detectors, clean ones by neither.
+RACY_PASSES ?= both
+test-racy: $(RT_LIB)
+	@echo "== racy-program set ($(CC))"
+	$(Q)tests/runtime/racy/run.sh $(CC) $(RT_LIB) $(BUILD)/racy $(RACY_PASSES)
+
+# The same runtime and tests built with clang: plain and its ThreadSanitizer.
+test-clang:
+	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/clang RACY_PASSES=tsan \
+	  test-runtime-plain test-runtime-tsan test-racy
