@@ -5,10 +5,12 @@ RT_SRCS  := $(wildcard runtime/src/*.c)
 RT_HDRS  := $(wildcard runtime/include/*.h runtime/include/gokata/*.h runtime/src/*.h)
 RT_OBJS  := $(RT_SRCS:runtime/src/%.c=$(BUILD)/runtime/%.o)
 RT_LIB   := $(BUILD)/runtime/libgokata.a
+# What a program linking the runtime needs after libgokata.a.
+RT_LDLIBS = -pthread $(shell pkg-config --libs json-c 2>/dev/null)
 
 $(BUILD)/runtime/%.o: runtime/src/%.c $(RT_HDRS) | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(RT_CFLAGS) $(RT_EXTRA) -c $< -o $@
+	$(Q)$(CC) $(RT_CFLAGS) $(shell pkg-config --cflags json-c 2>/dev/null) $(RT_EXTRA) -c $< -o $@
 
 $(RT_LIB): $(RT_OBJS)
 	$(Q)rm -f $@ && ar rcs $@ $^

@@ -7,7 +7,10 @@
  *   select.h  the select statement (and reflect.Select)
  *   sync.h    sync.WaitGroup, Mutex, RWMutex, Once, Cond
  *   atomic.h  sync/atomic, in a form both race detectors understand
- *   testing.h goroutine leak checks for tests (after uber-go/goleak)
+ *   time.h    time: sleep, timers, tickers, time_after
+ *   context.h context: cancellation, deadlines, values
+ *   trace.h   an execution trace for Perfetto (GOKATA_TRACE=trace.json)
+ *   testing.h goroutine leak checks (after goleak), virtual time (synctest)
  *
  * Every call that can block or fail is a macro that passes the caller's
  * file, line and function, so that a deadlock dump or a panic names the
@@ -21,6 +24,9 @@
 #include "gokata/select.h"
 #include "gokata/sync.h"
 #include "gokata/atomic.h"
+#include "gokata/time.h"
+#include "gokata/context.h"
+#include "gokata/trace.h"
 #include "gokata/testing.h"
 
 #endif

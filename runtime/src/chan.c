@@ -152,22 +152,25 @@ void chan_send_at(chan_t *c, const void *ep, GK_SITE_PARAMS)
         r->g->param = r;
         unlock(&c->lock);
         goready(r->g);
+        TRACE(g, EV_SEND, c);
         return;
     }
     if (c->qcount < c->dataqsiz) {
         chan_buf_put(c, ep);
         unlock(&c->lock);
+        TRACE(g, EV_SEND, c);
         return;
     }
     sudog_t *sg = &g->sg;
     *sg = (sudog_t){.g = g, .elem = (void *)ep, .c = c};
-    g->wakeup = 0;
+    park_prepare(g, WAIT_CHAN_SEND);
     race_release(sg);
     waitq_enqueue(&c->sendq, sg);
     unlock(&c->lock);
-    gopark(g, WAIT_CHAN_SEND);
+    gopark(g);
     race_acquire(sg);
     if (!sg->success) gk_panic("send on closed channel");
+    TRACE(g, EV_SEND, c);
 }
 
 bool chan_recv_at(chan_t *c, void *ep, GK_SITE_PARAMS)
@@ -176,6 +179,7 @@ bool chan_recv_at(chan_t *c, void *ep, GK_SITE_PARAMS)
     setsite(g, gk_file, gk_line, gk_func);
     if (!c) park_forever(g, WAIT_CHAN_RECV_NIL);
 
+again:
     lock(&c->lock);
     sudog_t *s = waitq_dequeue(&c->sendq);
     if (s) {
@@ -183,11 +187,13 @@ bool chan_recv_at(chan_t *c, void *ep, GK_SITE_PARAMS)
         s->g->param = s;
         unlock(&c->lock);
         goready(s->g);
+        TRACE(g, EV_RECV, c);
         return true;
     }
     if (c->qcount > 0) {
         chan_buf_take(c, ep);
         unlock(&c->lock);
+        TRACE(g, EV_RECV, c);
         return true;
     }
     if (c->closed) {
@@ -197,13 +203,15 @@ bool chan_recv_at(chan_t *c, void *ep, GK_SITE_PARAMS)
     }
     sudog_t *sg = &g->sg;
     *sg = (sudog_t){.g = g, .elem = ep, .c = c};
-    g->wakeup = 0;
+    park_prepare(g, WAIT_CHAN_RECV);
     race_release(sg);
     waitq_enqueue(&c->recvq, sg);
     unlock(&c->lock);
-    gopark(g, WAIT_CHAN_RECV);
+    gopark(g);
+    if (sg->retry) goto again; /* a timer left its value in the buffer */
     race_acquire(sg);
     if (!sg->success) chan_recv_closed(c, ep);
+    TRACE(g, EV_RECV, c);
     return sg->success;
 }
 
@@ -221,10 +229,9 @@ bool chan_try_recv_at(chan_t *c, void *ep, bool *ok, GK_SITE_PARAMS)
     return done;
 }
 
-sudog_t *chan_close_locked(chan_t *c)
+static sudog_t *close_and_dequeue(chan_t *c)
 {
     c->closed = true;
-    race_release(&c->raceaddr);
     sudog_t *wake = NULL, *sg;
     while ((sg = waitq_dequeue(&c->recvq)) != NULL) {
         sg->success = false;
@@ -241,6 +248,56 @@ sudog_t *chan_close_locked(chan_t *c)
     return wake;
 }
 
+sudog_t *chan_close_locked(chan_t *c)
+{
+    race_release(&c->raceaddr);
+    return close_and_dequeue(c);
+}
+
+bool chan_close_quiet(chan_t *c)
+{
+    lock(&c->lock);
+    if (c->closed) {
+        unlock(&c->lock);
+        return false;
+    }
+    sudog_t *wake = close_and_dequeue(c);
+    unlock(&c->lock);
+    ready_all(wake);
+    return true;
+}
+
+void chan_timer_put(chan_t *c, const void *ep)
+{
+    lock(&c->lock);
+    if (c->closed || c->qcount >= c->dataqsiz) {
+        unlock(&c->lock);
+        return;
+    }
+    unsigned char *slot = chanbuf(c, c->sendx);
+    const unsigned char *v = ep;
+    for (size_t i = 0; i < c->elemsize; i++) slot[i] = v[i]; /* runtime memory only */
+    if (++c->sendx == c->dataqsiz) c->sendx = 0;
+    __atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
+    sudog_t *r = waitq_dequeue(&c->recvq);
+    if (r) {
+        r->retry = true;
+        r->g->param = r;
+    }
+    unlock(&c->lock);
+    if (r) goready(r->g);
+}
+
+bool chan_timer_drain(chan_t *c)
+{
+    lock(&c->lock);
+    bool had = c->qcount > 0;
+    c->qcount = 0;
+    c->sendx = c->recvx = 0;
+    unlock(&c->lock);
+    return had;
+}
+
 void chan_close_at(chan_t *c, GK_SITE_PARAMS)
 {
     G *g = getg();
@@ -251,11 +308,8 @@ void chan_close_at(chan_t *c, GK_SITE_PARAMS)
         unlock(&c->lock);
         gk_panic("close of closed channel");
     }
+    TRACE(g, EV_CLOSE, c);
     sudog_t *wake = chan_close_locked(c);
     unlock(&c->lock);
-    while (wake) {
-        sudog_t *next = wake->next;
-        goready(wake->g);
-        wake = next;
-    }
+    ready_all(wake);
 }

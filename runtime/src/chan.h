@@ -42,4 +42,15 @@ void chan_recv_closed(chan_t *c, void *ep);
  * a list (through sudog.next) to goready after unlocking. */
 sudog_t *chan_close_locked(chan_t *c);
 
+/* close(c) on behalf of no goroutine (a context's deadline): it releases
+ * nothing, so the closer's past is not passed on. False if already closed. */
+bool chan_close_quiet(chan_t *c);
+
+/* A timer's send (time.c): never blocks, drops the value when the buffer is
+ * full, and adds no happens-before edge. A parked receiver is woken to
+ * take the value itself (sudog.retry). */
+void chan_timer_put(chan_t *c, const void *ep);
+/* Empties a timer's channel. True if it held a value. */
+bool chan_timer_drain(chan_t *c);
+
 #endif

@@ -19,12 +19,12 @@ void cond_wait_at(cond_t *c, GK_SITE_PARAMS)
     check(c);
     sudog_t *sg = &g->sg;
     *sg = (sudog_t){.g = g};
-    g->wakeup = 0;
+    park_prepare(g, WAIT_COND);
     lock(&c->q_.lock_);
     waitq_enqueue(&c->q_, sg);
     unlock(&c->q_.lock_);
     mutex_unlock_at(c->L, gk_file, gk_line, gk_func);
-    gopark(g, WAIT_COND);
+    gopark(g);
     mutex_lock_at(c->L, gk_file, gk_line, gk_func);
 }
 

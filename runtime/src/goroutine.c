@@ -73,6 +73,7 @@ static void runtime_init(void)
         race_untrack(&sched, sizeof sched);
         pthread_key_create(&foreign_key, foreign_exit);
         signal_init();
+        trace_init_from_env();
         __atomic_store_n(&init_done, 1, __ATOMIC_RELEASE);
     }
     unlock(&init_lock);
@@ -127,6 +128,11 @@ static G *register_thread(void)
     tls_g = g;
     if (!is_main) pthread_setspecific(foreign_key, g);
     return g;
+}
+
+G *getg_nocreate(void)
+{
+    return tls_g;
 }
 
 G *getg(void)
@@ -238,6 +244,9 @@ static void start_reaper(void)
 
 static void goexit(G *g)
 {
+    TRACE(g, EV_EXIT, 0);
+    trace_goexit(g);
+    timers_goexit(g);
     __atomic_store_n(&g->waitreason, WAIT_EXITED, __ATOMIC_RELAXED);
     lock(&sched.lock);
     unlink_g(g);
@@ -247,6 +256,7 @@ static void goexit(G *g)
     __atomic_fetch_sub(&sched.ngoroutines, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&sched.deadgen, 1, __ATOMIC_RELEASE);
     futex_wake(&sched.deadgen, 1);
+    if (g->bubble) bubble_exit(g);
     if (__atomic_sub_fetch(&sched.running, 1, __ATOMIC_SEQ_CST) == 0) checkdead();
 }
 
@@ -254,22 +264,21 @@ static void *gostart(void *p)
 {
     G *g = p;
     tls_g = g;
+    TRACE(g, EV_UNBLOCK, 0);
     g->fn(g->arg);
     goexit(g);
     return NULL;
 }
 
-void go_spawn(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS)
+void AnnotateIgnoreSyncBegin(const char *file, int line) __attribute__((weak));
+void AnnotateIgnoreSyncEnd(const char *file, int line) __attribute__((weak));
+
+void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bubble_t *bubble,
+             GK_SITE_PARAMS)
 {
-    G *parent = getg();
-    if (!fn) {
-        setsite(parent, gk_file, gk_line, gk_func);
-        gk_panic("runtime error: invalid memory address or nil pointer dereference "
-                 "(go with a NULL function)");
-    }
     start_reaper();
     G *g = newg();
-    g->parent_id = parent->id;
+    g->parent_id = parent_id;
     g->fn = fn;
     g->arg = arg;
     g->fn_name = fn_name;
@@ -277,21 +286,42 @@ void go_spawn(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS)
     g->created_line = gk_line;
     g->created_func = gk_func;
     g->is_goroutine = true;
+    g->bubble = bubble;
     /* Counted as running before it exists: nobody may see 0 in between. */
+    if (bubble) {
+        __atomic_fetch_add(&bubble->ngoroutines, 1, __ATOMIC_SEQ_CST);
+        __atomic_fetch_add(&bubble->running, 1, __ATOMIC_SEQ_CST);
+    }
     __atomic_fetch_add(&sched.running, 1, __ATOMIC_SEQ_CST);
     link_g(g);
+    G *parent = getg_nocreate();
+    if (parent) TRACE(parent, EV_CREATE, g->id);
 
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, GOROUTINE_STACK);
-    /* pthread_create is the go statement's edge: both detectors see it. */
+    /* pthread_create is the go statement's edge: both detectors see it. A
+     * goroutine started by a timer (parent NULL) has no go statement: TSan
+     * is told to skip the edge from the timer thread. */
+    bool quiet = parent == NULL && AnnotateIgnoreSyncBegin;
+    if (quiet) AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
     int err = pthread_create(&g->thread, &attr, gostart, g);
+    if (quiet) AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
     pthread_attr_destroy(&attr);
     if (err != 0) {
-        setsite(parent, gk_file, gk_line, gk_func);
         char msg[160];
         snprintf(msg, sizeof msg, "newproc: cannot start goroutine %s: %s (%d goroutines alive)",
                  fn_name, strerror(err), go_numgoroutine());
         gk_fatal(msg);
     }
+}
+
+void go_spawn(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS)
+{
+    G *parent = getg();
+    setsite(parent, gk_file, gk_line, gk_func);
+    if (!fn)
+        gk_panic("runtime error: invalid memory address or nil pointer dereference "
+                 "(go with a NULL function)");
+    newproc(fn, arg, fn_name, parent->id, parent->bubble, gk_file, gk_line, gk_func);
 }

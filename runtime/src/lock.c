@@ -11,6 +11,7 @@
  */
 #include <linux/futex.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime.h"
@@ -18,6 +19,14 @@
 void futex_wait(uint32_t *addr, uint32_t val)
 {
     syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, NULL, NULL, 0);
+}
+
+/* Waits at most ns (a spurious or early return is fine: callers loop). */
+void futex_wait_ns(uint32_t *addr, uint32_t val, int64_t ns)
+{
+    if (ns <= 0) return;
+    struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
+    syscall(SYS_futex, addr, FUTEX_WAIT_PRIVATE, val, &ts, NULL, 0);
 }
 
 void futex_wake(uint32_t *addr, int n)

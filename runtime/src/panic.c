@@ -26,12 +26,13 @@ static _Noreturn void die(const char *prefix, const char *msg)
     /* The learner's printf output before the crash, as Go's unbuffered
      * os.Stdout would have shown it. */
     fflush(stdout);
+    trace_flush_on_crash();
     char buf[1024];
     dumpbuf_t b = {.buf = buf, .cap = sizeof buf, .fd = STDERR_FILENO};
     db_str(&b, prefix);
     db_str(&b, msg);
     db_str(&b, "\n\n");
-    dump_all(&b, getg(), false);
+    dump_all(&b, getg_nocreate(), false);
     db_flush(&b);
     gk_exit(2);
 }

@@ -43,6 +43,8 @@ typedef enum {
     WAIT_RWMUTEX_LOCK,
     WAIT_COND,
     WAIT_SLEEP,
+    WAIT_SYNCTEST_RUN,
+    WAIT_SYNCTEST_WAIT,
     WAIT_EXITED,
 } waitreason_t;
 
@@ -50,6 +52,9 @@ const char *waitreason_string(waitreason_t r);
 
 typedef struct G G;
 typedef struct sudog sudog_t;
+typedef struct bubble bubble_t;
+typedef struct timer timer_t_;
+typedef struct tracebuf tracebuf_t;
 
 /*
  * A sudog is one goroutine waiting in one queue (a channel's sendq or recvq,
@@ -64,6 +69,7 @@ struct sudog {
     int case_index; /* select: which case this is */
     bool is_select;
     bool success; /* channel ops: true if a value passed, false if closed */
+    bool retry;   /* woken by a timer's value in the buffer: try again */
 };
 
 /* A FIFO of sudogs; the public gk_waitq_t is this plus its lock. */
@@ -116,12 +122,22 @@ struct G {
     pthread_t thread;
     bool is_goroutine; /* started by go(); false for main and foreign threads */
 
+    bubble_t *bubble;      /* go_synctest bubble, or NULL; fixed at creation */
+    waitreason_t parking;  /* set by park_prepare, before g is published */
+    bool durable;          /* parking counts as durably blocked in g->bubble */
+    timer_t_ *sleep_timer; /* go_sleep's timer, allocated on first use */
+    timer_t_ *afters;      /* time_after timers, freed when g exits */
+    tracebuf_t *trace;     /* execution trace events, when tracing */
+
     G *allnext, *allprev;
     G *deadnext;
 };
 
 /* The calling goroutine (registering the thread on first use). */
 G *getg(void);
+/* The calling goroutine, or NULL for a thread the runtime does not know
+ * (the timer thread, the reaper). */
+G *getg_nocreate(void);
 void setsite(G *g, GK_SITE_PARAMS);
 
 /*
@@ -130,7 +146,8 @@ void setsite(G *g, GK_SITE_PARAMS);
  * the wakee, so the count never drops to 0 while a wake-up is in flight).
  * When it reaches 0, every goroutine is blocked on the runtime: deadlock.
  */
-void gopark(G *g, waitreason_t reason);
+void park_prepare(G *g, waitreason_t reason); /* before publishing g */
+void gopark(G *g);
 void goready(G *g);
 _Noreturn void park_forever(G *g, waitreason_t reason);
 void checkdead(void);
@@ -150,6 +167,7 @@ struct sched {
 extern struct sched sched;
 
 int64_t nanotime(void);
+void futex_wait_ns(uint32_t *addr, uint32_t val, int64_t ns);
 double timeout_scale(void);
 
 /* ---- panic.c ---- */
@@ -169,6 +187,50 @@ void db_long(dumpbuf_t *b, long v);
 void db_flush(dumpbuf_t *b);
 void dump_goroutine(dumpbuf_t *b, G *g, bool current);
 void dump_all(dumpbuf_t *b, G *current, bool locked);
+
+/* ---- goroutine.c ---- */
+/* Starts a goroutine. parent may be NULL (the timer thread starting a
+ * time_after_func goroutine): then no happens-before edge is made either. */
+void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bubble_t *bubble,
+             GK_SITE_PARAMS);
+
+/* ---- time.c and synctest.c: clocks, timers, bubbles ---- */
+struct bubble {
+    long running;      /* bubble goroutines not durably blocked (atomic) */
+    long ngoroutines;  /* live bubble goroutines (atomic) */
+    int64_t now;       /* virtual time since 2000-01-01, ns; timers.lock */
+    G *root;           /* go_synctest's caller, woken when ngoroutines is 0 */
+    G *waiter;         /* in go_synctest_wait, or NULL; timers.lock */
+    struct theap *heap; /* the bubble's timers; timers.lock */
+    long id;
+};
+int64_t clock_now(bubble_t *b); /* b's virtual clock, or the monotonic one */
+void bubble_idle(bubble_t *b);  /* every goroutine of b is durably blocked */
+void bubble_exit(G *g);         /* g of a bubble exits */
+bool timers_pending(void);      /* a real-time timer could still wake someone */
+void timers_goexit(G *g);       /* frees g's time_after timers */
+
+/* ---- trace.c ---- */
+extern int trace_on; /* read without a lock: one predictable branch when off */
+enum {
+    EV_CREATE = 1, /* arg: child id */
+    EV_BLOCK,      /* arg: waitreason */
+    EV_UNBLOCK,
+    EV_EXIT,
+    EV_SEND,   /* arg: channel */
+    EV_RECV,   /* arg: channel */
+    EV_CLOSE,  /* arg: channel */
+    EV_SELECT, /* arg: chosen case */
+};
+void trace_event(G *g, int type, uintptr_t arg);
+#define TRACE(g, type, arg)                                                                        \
+    do {                                                                                           \
+        if (__builtin_expect(__atomic_load_n(&trace_on, __ATOMIC_RELAXED), 0))                    \
+            trace_event((g), (type), (uintptr_t)(arg));                                            \
+    } while (0)
+void trace_goexit(G *g);
+void trace_init_from_env(void);
+void trace_flush_on_crash(void); /* a panic or deadlock: write what was recorded */
 
 /* ---- rand.c ---- */
 uint32_t fastrandn(G *g, uint32_t n);

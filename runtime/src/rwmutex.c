@@ -65,10 +65,10 @@ static void rwmutex_wait_writer(rwmutex_t *rw)
     G *g = getg();
     sudog_t *sg = &g->sg;
     *sg = (sudog_t){.g = g};
-    g->wakeup = 0;
+    park_prepare(g, WAIT_RWMUTEX_LOCK);
     waitq_enqueue(&rw->wq_, sg);
     unlock(&rw->rq_.lock_);
-    gopark(g, WAIT_RWMUTEX_LOCK);
+    gopark(g);
 }
 
 void rwmutex_lock_at(rwmutex_t *rw, GK_SITE_PARAMS)

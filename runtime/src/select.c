@@ -129,6 +129,7 @@ int chan_select_at(select_case_t *cases, int n, select_mode_t mode, GK_SITE_PARA
     qsort(lo, (size_t)live, sizeof *lo, by_address);
 
     /* Pass 1. */
+again:
     sellock(lo, live);
     for (int k = 0; k < live; k++) {
         select_case_t *cs = &cases[poll[k]];
@@ -151,7 +152,7 @@ int chan_select_at(select_case_t *cases, int n, select_mode_t mode, GK_SITE_PARA
 
     /* Pass 2: enqueue on every channel and park. */
     grow_selsg(g, n);
-    g->wakeup = 0;
+    park_prepare(g, WAIT_SELECT);
     g->param = NULL;
     __atomic_store_n(&g->select_done, 0, __ATOMIC_RELAXED);
     for (int k = 0; k < live; k++) {
@@ -163,7 +164,7 @@ int chan_select_at(select_case_t *cases, int n, select_mode_t mode, GK_SITE_PARA
         waitq_enqueue(cases[i].dir == SELECT_SEND ? &cases[i].ch->sendq : &cases[i].ch->recvq, sg);
     }
     selunlock(lo, live);
-    gopark(g, WAIT_SELECT);
+    gopark(g);
 
     /* Pass 3: dequeue the losers. */
     sellock(lo, live);
@@ -176,6 +177,7 @@ int chan_select_at(select_case_t *cases, int n, select_mode_t mode, GK_SITE_PARA
     }
     selunlock(lo, live);
 
+    if (won->retry) goto again; /* a timer left its value in a buffer */
     race_acquire(won);
     chosen = won->case_index;
     if (cases[chosen].dir == SELECT_SEND) {
@@ -185,6 +187,7 @@ int chan_select_at(select_case_t *cases, int n, select_mode_t mode, GK_SITE_PARA
         if (!won->success) chan_recv_closed(cases[chosen].ch, cases[chosen].elem);
     }
 out:
+    TRACE(g, EV_SELECT, chosen);
     if (poll != order_small) {
         free(poll);
         free(lo);

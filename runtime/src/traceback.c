@@ -72,6 +72,8 @@ const char *waitreason_string(waitreason_t r)
     case WAIT_RWMUTEX_LOCK: return "sync.RWMutex.Lock";
     case WAIT_COND: return "sync.Cond.Wait";
     case WAIT_SLEEP: return "sleep";
+    case WAIT_SYNCTEST_RUN: return "synctest.Run";
+    case WAIT_SYNCTEST_WAIT: return "synctest.Wait";
     case WAIT_EXITED: return "exited";
     }
     return "unknown";

@@ -47,10 +47,10 @@ void waitq_park(gk_waitq_t *q, G *g, waitreason_t reason)
 {
     sudog_t *sg = &g->sg;
     *sg = (sudog_t){.g = g};
-    g->wakeup = 0;
+    park_prepare(g, reason);
     waitq_enqueue(q, sg);
     unlock(&q->lock_);
-    gopark(g, reason);
+    gopark(g);
 }
 
 sudog_t *waitq_dequeue_all(gk_waitq_t *q, int *count)

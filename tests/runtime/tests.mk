@@ -10,11 +10,11 @@ TEST_CFLAGS   = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -pt
 
 $(RTT_BIN): $(RTT_SRCS) $(RTT_HDRS) $(RT_LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(TEST_CFLAGS) $(RTT_SRCS) $(RT_LIB) $(CHECK_LIBS) $(LINK_EXTRA) -o $@
+	$(Q)$(CC) $(TEST_CFLAGS) $(RTT_SRCS) $(RT_LIB) $(RT_LDLIBS) $(CHECK_LIBS) $(LINK_EXTRA) -o $@
 
 $(RTT_BIN).tsan: $(RTT_SRCS) $(RTT_HDRS) $(RT_LIB)
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(TEST_CFLAGS) $(TSAN_FLAGS) $(RTT_SRCS) $(RT_LIB) $(CHECK_LIBS) -o $@
+	$(Q)$(CC) $(TEST_CFLAGS) $(TSAN_FLAGS) $(RTT_SRCS) $(RT_LIB) $(RT_LDLIBS) $(CHECK_LIBS) -o $@
 
 .PHONY: test-runtime-plain test-runtime-tsan test-runtime-helgrind
 test-runtime: test-runtime-plain test-runtime-tsan test-runtime-helgrind
@@ -36,7 +36,7 @@ test-runtime-helgrind: $(RTT_BIN)
 RACY_PASSES ?= both
 test-racy: $(RT_LIB)
 	@echo "== racy-program set ($(CC))"
-	$(Q)tests/runtime/racy/run.sh $(CC) $(RT_LIB) $(BUILD)/racy $(RACY_PASSES)
+	$(Q)tests/runtime/racy/run.sh $(CC) "$(RT_LIB) $(RT_LDLIBS)" $(BUILD)/racy $(RACY_PASSES)
 
 # The same runtime and tests built with clang: plain and its ThreadSanitizer.
 test-clang:

@@ -16,6 +16,9 @@
 
 #include <stddef.h>
 
+#include "go.h"
+#include "site.h"
+
 typedef struct {
     long first_id; /* goroutines with this id or above are checked */
 } go_leak_mark_t;
@@ -33,5 +36,23 @@ int go_leak_check(go_leak_mark_t mark, char *report, size_t report_len);
  * synchronization: it orders nothing, so it cannot hide a race.
  */
 void go_wait_idle(void);
+
+/*
+ * Virtual time, after Go's testing/synctest. go_synctest(fn, arg) runs fn in
+ * a new goroutine inside a "bubble" and returns when every goroutine of the
+ * bubble has exited. Goroutines started inside belong to the bubble. Its
+ * clock starts at 2000-01-01 00:00:00 UTC and stands still while any bubble
+ * goroutine can run; when all are durably blocked (channels, select,
+ * WaitGroup, Cond, sleep, timers; a Mutex does not count), it jumps to the
+ * next timer. If none is pending, that is a deadlock: the program panics
+ * with the bubble's goroutine dump.
+ */
+#define go_synctest(fn, arg) go_synctest_at((fn), (arg), #fn, GK_HERE)
+void go_synctest_at(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS);
+
+/* Inside a bubble: blocks until every other goroutine of the bubble is
+ * durably blocked. Like Go's synctest.Wait, it orders nothing. */
+#define go_synctest_wait() go_synctest_wait_at(GK_HERE)
+void go_synctest_wait_at(GK_SITE_PARAMS);
 
 #endif

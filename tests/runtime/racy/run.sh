@@ -22,7 +22,7 @@ for src in "$here"/racy_*.c "$here"/clean_*.c; do
     case $name in racy_*) racy=1 ;; *) racy=0 ;; esac
     cflags="-std=c11 -O1 -g -pthread -Iruntime/include"
     if [ "$which" != helgrind ]; then
-        $cc $cflags -fsanitize=thread "$src" "$lib" -o "$out/$name.tsan" || exit 1
+        $cc $cflags -fsanitize=thread "$src" $lib -o "$out/$name.tsan" || exit 1
         $noaslr "$out/$name.tsan" >"$out/$name.tsan.log" 2>&1
         rc=$?
         log=$out/$name.tsan.log
@@ -35,7 +35,7 @@ for src in "$here"/racy_*.c "$here"/clean_*.c; do
         fi
     fi
     if [ "$which" != tsan ]; then
-        $cc $cflags "$src" "$lib" -o "$out/$name" || exit 1
+        $cc $cflags "$src" $lib -o "$out/$name" || exit 1
         valgrind --tool=helgrind --error-exitcode=42 --quiet \
             --suppressions=runtime/helgrind.supp "$out/$name" >"$out/$name.helgrind.log" 2>&1
         rc=$?
