@@ -100,8 +100,8 @@ static int by_name(const void *x, const void *y)
 }
 
 /* Hash every file under dir (recursively, in name order) whose name ends
- * with suffix ("" for all). */
-static void hash_tree(hash_t *h, const char *dir, const char *suffix)
+ * with suffix ("" for all): each one's name relative to dir, and content. */
+static void hash_tree_at(hash_t *h, const char *dir, const char *rel, const char *suffix)
 {
     DIR *d = opendir(dir);
     if (!d) return;
@@ -117,17 +117,25 @@ static void hash_tree(hash_t *h, const char *dir, const char *suffix)
     if (n) qsort(names, (size_t)n, sizeof *names, by_name);
     for (int i = 0; i < n; i++) {
         char *p = path_join(dir, names[i]);
+        char *r = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
         size_t ln = strlen(names[i]), ls = strlen(suffix);
         if (dir_exists(p)) {
-            hash_tree(h, p, suffix);
+            hash_tree_at(h, p, r, suffix);
         } else if (ln >= ls && !strcmp(names[i] + ln - ls, suffix)) {
-            hash_str(h, p);
+            hash_str(h, r);
             hash_file(h, p);
         }
         free(p);
+        free(r);
         free(names[i]);
     }
     free(names);
+}
+
+static void hash_tree(hash_t *h, const char *dir, const char *suffix)
+{
+    hash_str(h, dir);
+    hash_tree_at(h, dir, "", suffix);
 }
 
 /* The headers any kata source can include (besides the system's). */
@@ -162,6 +170,7 @@ static void common_flags(argv_t *a, const job_t *j, const char *cwd)
     arg(a, (char *)tc->opt->cc);
     arg(a, "-std=c11");
     arg(a, "-g");
+    arg(a, "-gdwarf-4"); /* Valgrind 3.19 can't read clang 14's default DWARF 5 */
     arg(a, "-O1");
     arg(a, "-fno-omit-frame-pointer");
     arg(a, "-pthread");
@@ -264,6 +273,17 @@ static bool ends_with_c(const char *s)
     return n >= 2 && !strcmp(s + n - 2, ".c");
 }
 
+/* A link error is the learner's (a function of the header left undefined, a
+ * name that clashes with the runtime's) unless the runtime library itself
+ * has undefined references: a broken build of the runtime. */
+static bool runtime_broken(const char *log_path)
+{
+    char *log = read_head(log_path, 1 << 20, NULL);
+    bool broken = log && strstr(log, "libgokata.a(") && strstr(log, "undefined reference");
+    free(log);
+    return broken;
+}
+
 build_outcome_t build_kata(const toolchain_t *tc, const kata_t *k, const char *src_root,
                            build_id_t b, const char *out_bin, const char *log_path)
 {
@@ -276,7 +296,7 @@ build_outcome_t build_kata(const toolchain_t *tc, const kata_t *k, const char *s
     char *learner_dir = xasprintf("%s/katas/%s", src_root, k->id);
     hash_t learner;
     hash_init(&learner);
-    hash_tree(&learner, learner_dir, "");
+    hash_tree_at(&learner, learner_dir, "", ""); /* where the copy is doesn't matter */
     free(learner_dir);
 
     char **objs = xcalloc((size_t)k->nfiles + 2, sizeof *objs);
@@ -298,7 +318,7 @@ build_outcome_t build_kata(const toolchain_t *tc, const kata_t *k, const char *s
     objs[nobjs++] = main_o;
 
     char *bin = link_binary(&j, objs, nobjs);
-    if (!bin) return BUILD_LEARNER_ERROR; /* e.g. a function of the header left undefined */
+    if (!bin) return runtime_broken(log_path) ? BUILD_KATA_ERROR : BUILD_LEARNER_ERROR;
     if (!copy_file(bin, out_bin, 0755)) fatal("cannot copy %s to %s", bin, out_bin);
     return BUILD_OK;
 }

@@ -219,53 +219,69 @@ static const char *vg_text(const char *line)
  * An error is a block of lines between blank ones: a heading ("Possible data
  * race during write of size 8 at 0x... by thread #1"), "Locks held", frames
  * ("at 0x...: fn (file:line)", "by 0x...: ..."), and for a race a second
- * heading ("This conflicts with a previous write ...") with its frames.
- * Thread announcements (where each thread was created) are left out.
+ * block ("This conflicts with a previous write ...") with its frames. Blocks
+ * without frames (banners, summaries) and thread announcements (where each
+ * thread was created) are left out.
  */
+typedef struct {
+    strbuf_t text;   /* the block as shown */
+    char *heading;   /* its first line */
+    char *first_frame; /* " at FILE:LINE (FN)" of its first kata frame */
+    bool frames, announcement;
+} vg_block_t;
+
+static void vg_block_line(vg_block_t *b, const char *line)
+{
+    char *fn, *where;
+    if (starts_with(line, "---Thread-Announcement")) b->announcement = true;
+    if (starts_with(line, "---") || starts_with(line, "Locks held")) return;
+    if (vg_frame(line, &fn, &where)) {
+        b->frames = true;
+        if (is_kata_path(where)) {
+            sb_addf(&b->text, "    %s  %s\n", fn, where);
+            if (!b->first_frame) b->first_frame = xasprintf(" at %s (%s)", where, fn);
+        }
+        free(fn);
+        free(where);
+        return;
+    }
+    char *h0 = strip_addresses(line[0] == ' ' ? line + 1 : line);
+    char *h = without_size(h0);
+    free(h0);
+    if (!b->heading) b->heading = xstrdup(h);
+    sb_addf(&b->text, "%s%s\n", line[0] == ' ' ? "  " : "", h);
+    free(h);
+}
+
 bool diagnose_helgrind(const char *log, diagnosis_t *d)
 {
     strbuf_t detail = {0}, reason = {0};
     const char *p = log;
     char *raw;
     int errors = 0;
-    bool announcement = false, reason_frame = false;
-    while (next_line(&p, &raw)) {
-        const char *line = vg_text(raw);
-        char *fn, *where;
-        if (starts_with(line, "---")) {
-            announcement = starts_with(line, "---Thread-Announcement");
-        } else if (!*line) {
-            if (!announcement) reason_frame = false;
-        } else if (announcement || starts_with(line, "Locks held")) {
-        } else if (vg_frame(line, &fn, &where)) {
-            if (is_kata_path(where)) {
-                sb_addf(&detail, "    %s  %s\n", fn, where);
-                if (reason_frame) sb_addf(&reason, " at %s (%s)", where, fn);
-                reason_frame = false;
+    vg_block_t b = {0};
+    bool more = true;
+    while (more) {
+        more = next_line(&p, &raw);
+        const char *line = more ? vg_text(raw) : "";
+        if (*line) {
+            vg_block_line(&b, line);
+        } else if (b.heading) {
+            /* The end of a block: keep it if it is an error. */
+            bool second = starts_with(b.heading, "This conflicts");
+            if (b.frames && !b.announcement && !second) errors++;
+            if (b.frames && !b.announcement && errors >= 1 && errors <= MAX_REPORTS) {
+                if (errors == 1)
+                    sb_addf(&reason, "%s%s%s", second ? "; " : "", b.heading,
+                            b.first_frame ? b.first_frame : "");
+                sb_addf(&detail, "%s%s", !second && errors > 1 ? "\n" : "", b.text.s);
             }
-            free(fn);
-            free(where);
-        } else if (line[0] == ' ') {
-            char *h = strip_addresses(line + 1); /* " Address 0x... is ... "total"" */
-            sb_addf(&detail, "  %s\n", h);
-            free(h);
-        } else {
-            bool second = starts_with(line, "This conflicts");
-            if (!second && ++errors > MAX_REPORTS) {
-                free(raw);
-                break;
-            }
-            char *h0 = strip_addresses(line);
-            char *h = without_size(h0);
-            free(h0);
-            if (errors == 1) {
-                sb_addf(&reason, "%s%s", second ? "; " : "", h);
-                reason_frame = true;
-            }
-            sb_addf(&detail, "%s%s\n", !second && errors > 1 ? "\n" : "", h);
-            free(h);
+            free(sb_take(&b.text));
+            free(b.heading);
+            free(b.first_frame);
+            b = (vg_block_t){0};
         }
-        free(raw);
+        if (more) free(raw);
     }
     if (errors == 0) {
         free(sb_take(&detail));

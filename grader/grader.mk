@@ -45,9 +45,9 @@ grade: $(GRADER) $(RT_LIB)
 	  $(if $(SUBMISSION),--submission $(SUBMISSION)) $(GRADE_FLAGS)
 
 # ---- the grader's own tests ---------------------------------------------------
-$(GRADER_TEST): tests/grader/test_grader.c $(wildcard tests/grader/*.h) $(GRADER_LIB) | $(BUILD)/.deps-ok
+$(GRADER_TEST): $(wildcard tests/grader/*.c tests/grader/*.h) $(GRADER_LIB) | $(BUILD)/.deps-ok
 	@mkdir -p $(@D)
-	$(Q)$(CC) $(GRADER_CFLAGS) $(shell pkg-config --cflags check) -Igrader $< $(GRADER_LIB) \
+	$(Q)$(CC) $(GRADER_CFLAGS) $(shell pkg-config --cflags check) -Igrader $(filter %.c,$^) $(GRADER_LIB) \
 	  $(shell pkg-config --libs check json-c) -o $@
 
 test-grader: $(GRADER) $(GRADER_TEST) $(RT_LIB)

@@ -57,6 +57,7 @@ static json_object *kata_json(const kata_result_t *kr, const report_opts_t *o)
     if (kr->message) put(k, "message", text(kr->message));
     put(k, "points", json_object_new_int(kr->points));
     put(k, "max_points", json_object_new_int(kr->max_points));
+    put(k, "seconds", json_object_new_double((double)(long)(kr->seconds * 10) / 10));
     json_object *passes = json_object_new_object();
     for (int p = 0; p < NPASSES; p++) {
         if (!o->pass_enabled[p]) continue;
@@ -115,7 +116,12 @@ bool report_exercism(const char *path, const submission_t *s, const report_opts_
             all_passed = false;
     }
     put(root, "status", json_object_new_string(broken ? "error" : all_passed ? "pass" : "fail"));
-    if (broken) put(root, "message", text(broken->message));
+    if (broken) {
+        char *m = xasprintf("%s: %s\n%s", broken->kata->id, report_kata_problem(broken),
+                            broken->message ? broken->message : "");
+        put(root, "message", text(m));
+        free(m);
+    }
     json_object *tests = json_object_new_array();
     for (int i = 0; i < s->nkatas; i++) {
         const kata_result_t *kr = &s->katas[i];

@@ -80,15 +80,23 @@ bool report_markdown(const char *path, const submission_t *s, const report_opts_
             if (!header) fputs("\n### Not passing yet\n", f);
             header = true;
             char *reason = report_reason(kr, tr, o), *details = report_details(kr, tr, o);
-            fputs("\n<details><summary><code>", f);
+            /* The details start with the reason, already in the summary line. */
+            const char *body = details;
+            if (starts_with(body, reason) && body[strlen(reason)] == '\n') body += strlen(reason) + 1;
+            fputs(*body ? "\n<details><summary>" : "\n- ", f);
+            fputs("<code>", f);
             html_text(f, kr->kata->id);
             fputs("</code> <code>", f);
             html_text(f, tr->spec->name);
             fputs("</code>: ", f);
             html_text(f, reason);
-            fputs("</summary>\n\n", f);
-            md_code(f, details);
-            fputs("\n</details>\n", f);
+            if (*body) {
+                fputs("</summary>\n\n", f);
+                md_code(f, body);
+                fputs("\n</details>\n", f);
+            } else {
+                fputs("\n", f);
+            }
             free(reason);
             free(details);
         }

@@ -223,6 +223,7 @@ void sandbox_run(const sandbox_spec_t *s, sandbox_report_t *r)
     pid_t program = fork();
     if (program < 0) fatal("fork: %s", strerror(errno));
     if (program == 0) exec_program(s, uid, nproc);
+    r->pid = program;
 
     int st = 0;
     bool done = false;

@@ -41,6 +41,7 @@ typedef struct {
     double seconds;
     long proc_limit;  /* the process limit in force (for messages) */
     bool separate_uid; /* the program ran under a uid of its own */
+    pid_t pid;         /* the program's */
     /* The program's own children (for a test runner: one process per test),
      * with the peaks of their process trees. */
     int ntracked;

@@ -127,7 +127,10 @@ static void judge_missing(const evidence_t *e, pass_result_t *r)
     case STOP_NONE: break;
     }
     if (!e->have_results) {
-        char *runner = xasprintf("%s/runner.out", e->run->dir);
+        /* What the test program said as it died: its output, or Valgrind's log. */
+        char *runner = e->run->pass == PASS_HELGRIND
+                           ? xasprintf("%s/hg.%d", e->run->dir, (int)sb->pid)
+                           : xasprintf("%s/runner.out", e->run->dir);
         char *text = read_head(runner, OUTPUT_HEAD, NULL);
         free(runner);
         fail(r, xasprintf("no result: the test program %s %d before reporting any",
