@@ -88,8 +88,11 @@ void pass_command(pass_id_t p, const toolchain_t *tc, const kata_t *k, const boo
     add(&e, xasprintf("TMPDIR=%s", dir));
     add(&e, "LC_ALL=C");
     add(&e, xasprintf("GOKATA_TIMEOUT_SCALE=%g", scale));
+    /* atexit_sleep_ms: TSan waits 1 s at every exit by default, for
+     * threads still running; each test is a process, and the leak check
+     * has already waited for the goroutines. */
     if (p == PASS_TSAN)
-        add(&e, "TSAN_OPTIONS=exitcode=66 halt_on_error=0 report_signal_unsafe=1 "
+        add(&e, "TSAN_OPTIONS=exitcode=66 halt_on_error=0 report_signal_unsafe=1 atexit_sleep_ms=20 "
                 "second_deadlock_stack=1 color=never");
     *argv = a.v;
     *envp = e.v;
