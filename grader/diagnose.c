@@ -94,6 +94,13 @@ static bool tsan_frame(const char *line, char **fn, char **where)
     p += fl + 1;
     size_t wl = strcspn(p, " ");
     char *w = xstrndup(p, wl);
+    /* clang's reports add a column (file:line:col): keep file:line, as gcc's */
+    char *colon = strrchr(w, ':');
+    if (colon && colon != w) {
+        char *prev = colon - 1;
+        while (prev > w && *prev >= '0' && *prev <= '9') prev--;
+        if (*prev == ':' && colon[1] >= '0' && colon[1] <= '9') *colon = '\0';
+    }
     *where = xstrdup(short_path(w));
     free(w);
     return true;

@@ -102,7 +102,6 @@ static void failures(FILE *f, const submission_t *s, const report_opts_t *o)
 
 void report_terminal(FILE *f, const submission_t *subs, int n, const report_opts_t *o)
 {
-    int points = 0, max = 0;
     for (int i = 0; i < n; i++) {
         const submission_t *s = &subs[i];
         if (s->name[0]) fprintf(f, "%s%s== %s ==%s\n", i ? "\n" : "", paint(o, BOLD), s->name, paint(o, RESET));
@@ -110,8 +109,6 @@ void report_terminal(FILE *f, const submission_t *subs, int n, const report_opts
         failures(f, s, o);
         fprintf(f, "\n%sScore: %d/%d (%.0f%%)%s\n", paint(o, BOLD), s->points, s->max_points,
                 report_percent(s->points, s->max_points), paint(o, RESET));
-        points += s->points;
-        max += s->max_points;
     }
     if (n > 1) {
         fprintf(f, "\n%sSubmissions%s\n", paint(o, BOLD), paint(o, RESET));

@@ -103,7 +103,9 @@ START_TEST(test_a_compile_error_scores_0_with_the_compilers_message)
     ck_assert_int_eq(jint(r, "points"), 0);
     ck_assert_int_eq(jint(r, "max_points"), 4);
     ck_assert_str_eq(jstr(r, "katas.0.status"), "build failed");
-    ck_assert_contains(jstr(r, "katas.0.message"), "katas/01-sum/sum.c:7:5: error:");
+    /* gcc and clang name different lines for the missing semicolon */
+    ck_assert_contains(jstr(r, "katas.0.message"), "katas/01-sum/sum.c:");
+    ck_assert_contains(jstr(r, "katas.0.message"), ": error: expected");
 }
 END_TEST
 

@@ -27,7 +27,9 @@
  *                                  S seconds (default 10) times X, and write
  *                                  DIR/results.json and DIR/NAME.{out,pid,end,timeout}
  */
+#ifndef _GNU_SOURCE
 #define _GNU_SOURCE
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <json.h>
