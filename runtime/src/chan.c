@@ -151,8 +151,8 @@ void chan_send_at(chan_t *c, const void *ep, GK_SITE_PARAMS)
         chan_send_to_waiter(c, r, ep);
         r->g->param = r;
         unlock(&c->lock);
+        TRACE(g, EV_SEND, c); /* before the receiver can run and answer */
         goready(r->g);
-        TRACE(g, EV_SEND, c);
         return;
     }
     if (c->qcount < c->dataqsiz) {
@@ -186,8 +186,8 @@ again:
         chan_recv_from_waiter(c, s, ep);
         s->g->param = s;
         unlock(&c->lock);
-        goready(s->g);
         TRACE(g, EV_RECV, c);
+        goready(s->g);
         return true;
     }
     if (c->qcount > 0) {

@@ -24,6 +24,7 @@
 
 #include "race.h"
 #include "runtime.h"
+#include "timer.h"
 
 struct sched sched;
 
@@ -31,6 +32,7 @@ static __thread G *tls_g;
 static pthread_key_t foreign_key;
 static uint32_t init_lock;
 static uint32_t init_done;
+static bool atexit_registered;
 
 /* Each thread's stack: goroutines in the tens of thousands must fit in the
  * address space and in max_map_count, and learners' frames are small. */
@@ -66,12 +68,32 @@ static void foreign_exit(void *p)
 void signal_init(void);         /* signal.c */
 void signal_start_waiter(void); /* signal.c */
 
+/* After fork() only the forking thread exists in the child (Go has no
+ * fork; a kata's test may fork to run a program): forget the goroutines
+ * and helper threads that did not come along. */
+static void atfork_child(void)
+{
+    G *g = tls_g;
+    sched.lock = 0;
+    sched.allg = sched.alltail = g;
+    if (g) g->allnext = g->allprev = NULL;
+    sched.ngoroutines = g ? 1 : 0;
+    sched.running = g ? 1 : 0;
+    sched.dead = NULL;
+    sched.reaper_started = 0;
+    init_lock = 0;
+    timers_forget();
+    spawner_forget();
+}
+
 static void runtime_init(void)
 {
     lock(&init_lock);
     if (!__atomic_load_n(&init_done, __ATOMIC_ACQUIRE)) {
         race_untrack(&sched, sizeof sched);
+        race_untrack(&timers, sizeof timers); /* time.c */
         pthread_key_create(&foreign_key, foreign_exit);
+        pthread_atfork(NULL, NULL, atfork_child);
         signal_init();
         trace_init_from_env();
         __atomic_store_n(&init_done, 1, __ATOMIC_RELEASE);
@@ -153,6 +175,11 @@ long go_id(void)
     return getg()->id;
 }
 
+int go_numgoroutine_nocreate(void)
+{
+    return __atomic_load_n(&sched.ngoroutines, __ATOMIC_RELAXED);
+}
+
 int go_numgoroutine(void)
 {
     getg();
@@ -166,6 +193,7 @@ void go_yield(void)
 
 static void freeg(G *g)
 {
+    race_forget(g);
     race_forget(&g->sg);
     for (int i = 0; i < g->selcap; i++) race_forget(&g->selsg[i]);
     if (g->selsg) {
@@ -222,21 +250,22 @@ const char *__tsan_default_options(void)
     return "report_thread_leaks=0";
 }
 
-static void start_reaper(void)
+/* The runtime's helper threads, started together on the first go() or the
+ * first timer, never at load time (see above), in this order: the SIGQUIT
+ * waiter first, so that every later thread inherits SIGQUIT blocked; then,
+ * under Valgrind, the spawner (spawn.c); then the reaper. */
+void start_helpers(void)
 {
     if (__atomic_load_n(&sched.reaper_started, __ATOMIC_ACQUIRE)) return;
     lock(&init_lock);
     if (!sched.reaper_started) {
-        signal_start_waiter(); /* first: the reaper inherits SIGQUIT blocked */
-        pthread_t t;
-        pthread_attr_t attr;
-        pthread_attr_init(&attr);
-        pthread_attr_setstacksize(&attr, 64 * 1024);
-        pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        if (pthread_create(&t, &attr, reaper, NULL) != 0)
-            gk_fatal("cannot start the runtime's reaper thread");
-        pthread_attr_destroy(&attr);
-        atexit(reap_at_exit);
+        signal_start_waiter();
+        spawner_start();
+        spawn_thread(reaper, NULL, 64 * 1024, true, NULL, "the runtime's reaper thread");
+        if (!atexit_registered) {
+            atexit(reap_at_exit);
+            atexit_registered = true;
+        }
         __atomic_store_n(&sched.reaper_started, 1, __ATOMIC_RELEASE);
     }
     unlock(&init_lock);
@@ -264,19 +293,17 @@ static void *gostart(void *p)
 {
     G *g = p;
     tls_g = g;
+    race_acquire(g); /* the go statement: see newproc */
     TRACE(g, EV_UNBLOCK, 0);
     g->fn(g->arg);
     goexit(g);
     return NULL;
 }
 
-void AnnotateIgnoreSyncBegin(const char *file, int line) __attribute__((weak));
-void AnnotateIgnoreSyncEnd(const char *file, int line) __attribute__((weak));
-
-void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bubble_t *bubble,
-             GK_SITE_PARAMS)
+void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bool go_edge,
+             bubble_t *bubble, GK_SITE_PARAMS)
 {
-    start_reaper();
+    start_helpers();
     G *g = newg();
     g->parent_id = parent_id;
     g->fn = fn;
@@ -297,23 +324,13 @@ void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bubbl
     G *parent = getg_nocreate();
     if (parent) TRACE(parent, EV_CREATE, g->id);
 
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, GOROUTINE_STACK);
-    /* pthread_create is the go statement's edge: both detectors see it. A
-     * goroutine started by a timer (parent NULL) has no go statement: TSan
-     * is told to skip the edge from the timer thread. */
-    bool quiet = parent == NULL && AnnotateIgnoreSyncBegin;
-    if (quiet) AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
-    int err = pthread_create(&g->thread, &attr, gostart, g);
-    if (quiet) AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
-    pthread_attr_destroy(&attr);
-    if (err != 0) {
-        char msg[160];
-        snprintf(msg, sizeof msg, "newproc: cannot start goroutine %s: %s (%d goroutines alive)",
-                 fn_name, strerror(err), go_numgoroutine());
-        gk_fatal(msg);
-    }
+    /* The go statement's edge. pthread_create is one both detectors see,
+     * but under Valgrind the thread is created by the spawner (spawn.c), so
+     * the edge is told explicitly; gostart acquires it. A goroutine started
+     * by a timer has no go statement (go_edge false): its edge comes from
+     * the time_after_func call (time.c). */
+    if (go_edge) race_release(g);
+    spawn_thread(gostart, g, GOROUTINE_STACK, false, &g->thread, fn_name);
 }
 
 void go_spawn(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS)
@@ -323,5 +340,5 @@ void go_spawn(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS)
     if (!fn)
         gk_panic("runtime error: invalid memory address or nil pointer dereference "
                  "(go with a NULL function)");
-    newproc(fn, arg, fn_name, parent->id, parent->bubble, gk_file, gk_line, gk_func);
+    newproc(fn, arg, fn_name, parent->id, true, parent->bubble, gk_file, gk_line, gk_func);
 }

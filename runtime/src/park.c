@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "race.h"
 #include "runtime.h"
 
 static bool is_durable(waitreason_t r)
@@ -41,8 +42,11 @@ void gopark(G *g)
     __atomic_store_n(&g->waitreason, g->parking, __ATOMIC_RELAXED);
     /* The bubble first: its clock may move and wake someone, so that the
      * global count below never reaches 0 while a bubble has work to do. */
-    if (g->durable && __atomic_sub_fetch(&g->bubble->running, 1, __ATOMIC_SEQ_CST) == 0)
-        bubble_idle(g->bubble);
+    if (g->durable) {
+        race_release(&g->bubble->race_wait);
+        if (__atomic_sub_fetch(&g->bubble->running, 1, __ATOMIC_SEQ_CST) == 0)
+            bubble_idle(g->bubble);
+    }
     if (__atomic_sub_fetch(&sched.running, 1, __ATOMIC_SEQ_CST) == 0) checkdead();
     while (__atomic_load_n(&g->wakeup, __ATOMIC_ACQUIRE) == 0) futex_wait(&g->wakeup, 0);
     __atomic_store_n(&g->waitreason, WAIT_RUNNING, __ATOMIC_RELAXED);

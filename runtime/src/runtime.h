@@ -189,10 +189,19 @@ void dump_goroutine(dumpbuf_t *b, G *g, bool current);
 void dump_all(dumpbuf_t *b, G *current, bool locked);
 
 /* ---- goroutine.c ---- */
-/* Starts a goroutine. parent may be NULL (the timer thread starting a
- * time_after_func goroutine): then no happens-before edge is made either. */
-void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bubble_t *bubble,
-             GK_SITE_PARAMS);
+/* Starts a goroutine. go_edge: the caller's past happens before it starts
+ * (the go statement); false when a timer starts it. */
+void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bool go_edge,
+             bubble_t *bubble, GK_SITE_PARAMS);
+
+void start_helpers(void);
+int go_numgoroutine_nocreate(void);
+
+/* ---- spawn.c: every thread the runtime starts ---- */
+void spawner_start(void);
+void spawner_forget(void);
+void spawn_thread(void *(*fn)(void *), void *arg, size_t stack, bool detached, pthread_t *out,
+                  const char *what);
 
 /* ---- time.c and synctest.c: clocks, timers, bubbles ---- */
 struct bubble {
@@ -203,12 +212,17 @@ struct bubble {
     G *waiter;         /* in go_synctest_wait, or NULL; timers.lock */
     struct theap *heap; /* the bubble's timers; timers.lock */
     long id;
+    /* Go's synctest edges: everything a bubble goroutine did before it
+     * blocked durably or exited happens before go_synctest_wait returns;
+     * everything before it exited, before go_synctest returns. */
+    char race_wait, race_exit;
 };
 int64_t clock_now(bubble_t *b); /* b's virtual clock, or the monotonic one */
 void bubble_idle(bubble_t *b);  /* every goroutine of b is durably blocked */
 void bubble_exit(G *g);         /* g of a bubble exits */
 bool timers_pending(void);      /* a real-time timer could still wake someone */
 void timers_goexit(G *g);       /* frees g's time_after timers */
+void timers_forget(void);       /* after fork: no timer thread, no timers */
 
 /* ---- trace.c ---- */
 extern int trace_on; /* read without a lock: one predictable branch when off */

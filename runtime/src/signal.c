@@ -46,7 +46,9 @@ static bool ours(void)
 void signal_init(void)
 {
     if (!ours()) return;
-    struct sigaction sa = {.sa_handler = on_sigquit};
+    struct sigaction sa; /* not = {...}: that may compile to a memcpy call (copy.c) */
+    sa.sa_handler = on_sigquit;
+    sa.sa_flags = 0;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGQUIT, &sa, NULL);
 }

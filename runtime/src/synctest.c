@@ -10,7 +10,10 @@
  * under Helgrind's 300x slowdown.
  *
  * Moving the clock adds no happens-before edge: timers fire without
- * releasing anything (time.c), so virtual time hides no race.
+ * releasing anything (time.c), so virtual time hides no race. The edges
+ * are Go's: what a bubble goroutine did before it blocked durably happens
+ * before go_synctest_wait returns, and before it exited, before
+ * go_synctest returns.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +78,8 @@ void bubble_idle(bubble_t *b)
 void bubble_exit(G *g)
 {
     bubble_t *b = g->bubble;
+    race_release(&b->race_wait);
+    race_release(&b->race_exit);
     /* The last one out wakes go_synctest's caller; the others leave the
      * bubble's count of runnable goroutines, which may leave it idle. */
     if (__atomic_sub_fetch(&b->ngoroutines, 1, __ATOMIC_SEQ_CST) == 0) {
@@ -97,10 +102,14 @@ void go_synctest_at(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS
     race_untrack(h, sizeof *h);
     b->heap = h;
     b->root = g;
+    race_untrack(&next_bubble_id, sizeof next_bubble_id);
     b->id = __atomic_add_fetch(&next_bubble_id, 1, __ATOMIC_RELAXED);
     park_prepare(g, WAIT_SYNCTEST_RUN); /* before the bubble can end */
-    newproc(fn, arg, fn_name, g->id, b, gk_file, gk_line, gk_func);
+    newproc(fn, arg, fn_name, g->id, true, b, gk_file, gk_line, gk_func);
     gopark(g);
+    race_acquire(&b->race_exit);
+    race_forget(&b->race_exit);
+    race_forget(&b->race_wait);
     /* Every bubble goroutine has exited. Timers they left armed can never
      * fire now; a timer still referring to the bubble keeps it allocated. */
     lock(&timers.lock);
@@ -133,4 +142,5 @@ void go_synctest_wait_at(GK_SITE_PARAMS)
     b->waiter = g;
     unlock(&timers.lock);
     gopark(g);
+    race_acquire(&b->race_wait);
 }

@@ -109,19 +109,23 @@ static void *timerproc(void *unused)
 
 static void start_timerproc(void)
 {
-    pthread_t t;
-    pthread_attr_t attr;
-    pthread_attr_init(&attr);
-    pthread_attr_setstacksize(&attr, 128 * 1024);
-    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    start_helpers(); /* the SIGQUIT waiter and, under Valgrind, the spawner */
     /* TSan: the timer thread inherits no one's past (it starts
      * time_after_func goroutines, which must not be ordered after
-     * whoever happened to create it). */
+     * whoever happened to create it). Under Valgrind the spawner creates
+     * it, whose past is empty. */
     if (AnnotateIgnoreSyncBegin) AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
-    int err = pthread_create(&t, &attr, timerproc, NULL);
+    spawn_thread(timerproc, NULL, 128 * 1024, true, NULL, "the runtime's timer thread");
     if (AnnotateIgnoreSyncEnd) AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
-    pthread_attr_destroy(&attr);
-    if (err != 0) gk_fatal("cannot start the runtime's timer thread");
+}
+
+void timers_forget(void)
+{
+    timers.lock = 0;
+    for (int i = 0; i < timers.real.n; i++) timers.real.a[i]->idx = -1;
+    timers.real.n = 0;
+    timers.nreal = 0;
+    timers.thread_started = 0;
 }
 
 static void timerproc_fire(void)
@@ -224,8 +228,19 @@ timer_t_ *fire_due_locked(theap_t *h, int64_t now)
             job_t *j = malloc(sizeof *j);
             if (!j) gk_fatal("timer: out of memory");
             race_untrack(j, sizeof *j);
-            j->copy = *t;
-            j->copy.deferred = deferred;
+            /* Field by field: a struct copy may become a memcpy call, which
+             * ThreadSanitizer would check against the timer's allocation. */
+            timer_t_ *c = &j->copy;
+            c->kind = t->kind;
+            c->bubble = t->bubble;
+            c->fn_name = t->fn_name;
+            c->file = t->file;
+            c->func = t->func;
+            c->line = t->line;
+            c->parent_id = t->parent_id;
+            c->cb = t->cb;
+            c->cbarg = t->cbarg;
+            c->deferred = deferred;
             deferred = &j->copy;
             if (t->kind == T_FUNC) t->cbarg = NULL; /* the job owns this firing's anchor */
             break;
@@ -260,8 +275,8 @@ void run_deferred(timer_t_ *list)
         if (t->kind == T_FUNC) {
             /* t->fn/t->arg were copied at fire time; the anchor was
              * allocated by the call that armed the timer (see arm_func). */
-            newproc(after_func_start, t->cbarg, t->fn_name, t->parent_id, t->bubble, t->file,
-                    t->line, t->func);
+            newproc(after_func_start, t->cbarg, t->fn_name, t->parent_id, false, t->bubble,
+                    t->file, t->line, t->func);
         } else {
             t->cb(t->cbarg);
         }

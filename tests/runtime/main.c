@@ -15,6 +15,9 @@ int main(void)
     srunner_add_suite(sr, deadlock_suite());
     srunner_add_suite(sr, leak_suite());
     srunner_add_suite(sr, stress_suite());
+    srunner_add_suite(sr, time_suite());
+    srunner_add_suite(sr, context_suite());
+    srunner_add_suite(sr, trace_suite());
     srunner_set_fork_status(sr, CK_FORK);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

@@ -12,5 +12,8 @@ Suite *atomic_suite(void);
 Suite *deadlock_suite(void);
 Suite *leak_suite(void);
 Suite *stress_suite(void);
+Suite *time_suite(void);
+Suite *context_suite(void);
+Suite *trace_suite(void);
 
 #endif

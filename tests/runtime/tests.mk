@@ -6,7 +6,7 @@ RTT_SRCS     := $(wildcard tests/runtime/*.c) $(SUPPORT_SRCS)
 RTT_HDRS     := $(wildcard tests/runtime/*.h tests/support/*.h)
 RTT_BIN      := $(BUILD)/tests/runtime_tests
 TEST_CFLAGS   = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -pthread \
-                -Iruntime/include -Itests/support $(CHECK_CFLAGS)
+                -Iruntime/include -Itests/support $(CHECK_CFLAGS) $(shell pkg-config --cflags json-c 2>/dev/null)
 
 $(RTT_BIN): $(RTT_SRCS) $(RTT_HDRS) $(RT_LIB)
 	@mkdir -p $(@D)
@@ -34,7 +34,7 @@ test-runtime-helgrind: $(RTT_BIN)
 
 # Racy programs must be caught by both detectors, clean ones by neither.
 RACY_PASSES ?= both
-test-racy: $(RT_LIB)
+test-racy: $(RT_LIB) check-runtime-libcalls
 	@echo "== racy-program set ($(CC))"
 	$(Q)tests/runtime/racy/run.sh $(CC) "$(RT_LIB) $(RT_LDLIBS)" $(BUILD)/racy $(RACY_PASSES)
 
