@@ -267,10 +267,31 @@ static char *link_binary(const job_t *j, char **objs, int nobjs)
     return bin;
 }
 
+
 static bool ends_with_c(const char *s)
 {
     size_t n = strlen(s);
     return n >= 2 && !strcmp(s + n - 2, ".c");
+}
+
+/* The C files of tests/support, relative to the checkout, in name order. */
+static char **support_sources(const toolchain_t *tc, int *n)
+{
+    char *dir = path_join(tc->home, "tests/support");
+    DIR *d = opendir(dir);
+    if (!d) fatal("cannot read %s", dir);
+    char **names = NULL;
+    *n = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.' || !ends_with_c(e->d_name)) continue;
+        names = xrealloc(names, sizeof *names * (size_t)(*n + 1));
+        names[(*n)++] = xasprintf("tests/support/%s", e->d_name);
+    }
+    closedir(d);
+    free(dir);
+    if (*n) qsort(names, (size_t)*n, sizeof *names, by_name);
+    return names;
 }
 
 /* A link error is the learner's (a function of the header left undefined, a
@@ -312,10 +333,17 @@ build_outcome_t build_kata(const toolchain_t *tc, const kata_t *k, const char *s
     char *test_rel = xasprintf("tests/katas/%s/test_%s.c", k->id, k->name);
     char *test_o = compile(&j, tc->repo, test_rel, NULL);
     free(test_rel);
-    char *main_o = compile(&j, tc->home, "tests/support/kata_main.c", NULL);
-    if (!test_o || !main_o) return BUILD_KATA_ERROR;
+    if (!test_o) return BUILD_KATA_ERROR;
     objs[nobjs++] = test_o;
-    objs[nobjs++] = main_o;
+    /* The shared harness: kata_main.c, and any helper kata tests may use. */
+    int nsupport;
+    char **support = support_sources(tc, &nsupport);
+    objs = xrealloc(objs, sizeof *objs * (size_t)(nobjs + nsupport + 1));
+    for (int i = 0; i < nsupport; i++) {
+        char *o = compile(&j, tc->home, support[i], NULL);
+        if (!o) return BUILD_KATA_ERROR;
+        objs[nobjs++] = o;
+    }
 
     char *bin = link_binary(&j, objs, nobjs);
     if (!bin) return runtime_broken(log_path) ? BUILD_KATA_ERROR : BUILD_LEARNER_ERROR;

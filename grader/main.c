@@ -28,6 +28,14 @@
 #include "sched.h"
 #include "util.h"
 
+static char *run_dir_to_remove; /* removed at exit, even on Ctrl-C */
+
+static void remove_run_dir(void)
+{
+    if (run_dir_to_remove) remove_tree(run_dir_to_remove);
+    run_dir_to_remove = NULL;
+}
+
 static bool live;           /* stdout is a terminal: progress redraws one line */
 static int katas_total, katas_done;
 
@@ -70,8 +78,26 @@ static kata_t **select_katas(const options_t *o, kata_t *all, int nall, int *n)
     return sel;
 }
 
+/* Is program in PATH? */
+static bool in_path(const char *program)
+{
+    const char *path = getenv("PATH");
+    char *copy = xstrdup(path ? path : "/usr/bin:/bin");
+    bool found = false;
+    for (char *save, *d = strtok_r(copy, ":", &save); d && !found; d = strtok_r(NULL, ":", &save)) {
+        char *p = path_join(d, program);
+        found = access(p, X_OK) == 0;
+        free(p);
+    }
+    free(copy);
+    return found;
+}
+
 static void check_setup(const options_t *o)
 {
+    if (o->pass_enabled[PASS_HELGRIND] && !in_path("valgrind"))
+        fatal("valgrind not found: install it (Debian: valgrind), or grade without Helgrind "
+              "(--passes plain,tsan)");
     char *main_c = path_join(o->home, "tests/support/kata_main.c");
     if (!file_exists(main_c))
         fatal("%s not found: run from a gokata checkout, or pass --home", main_c);
@@ -178,6 +204,10 @@ int main(int argc, char **argv)
     toolchain_t tc;
     toolchain_init(&tc, &opt);
     char *run_dir = make_run_dir();
+    if (!opt.keep) {
+        run_dir_to_remove = run_dir;
+        atexit(remove_run_dir);
+    }
     katas_total = nsel * nsubs;
     sched_init(opt.jobs);
     for (int i = 0; i < nsubs; i++) {
@@ -204,7 +234,7 @@ int main(int argc, char **argv)
     bool reports_ok = write_reports(&opt, subs, nsubs, &ro);
 
     if (opt.keep) fprintf(stderr, "gokata-grade: every test's files are in %s\n", run_dir);
-    else remove_tree(run_dir);
+    remove_run_dir();
 
     if (grade_internal_error() || !reports_ok) return 3;
     if (opt.fail_under >= 0 && report_percent(points, max) < opt.fail_under) {
