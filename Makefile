@@ -93,7 +93,7 @@ include runtime/runtime.mk
 include tests/runtime/tests.mk
 -include grader/grader.mk
 
-test: deps test-runtime test-racy test-clang $(if $(wildcard grader/grader.mk),test-grader)
+test: deps test-runtime test-racy test-memcheck test-clang $(if $(wildcard grader/grader.mk),test-grader)
 	@echo "make test: all passed"
 
 format:

@@ -42,3 +42,13 @@ test-racy: $(RT_LIB) check-runtime-libcalls
 test-clang:
 	$(Q)$(MAKE) --no-print-directory CC=clang BUILD=$(BUILD)/clang RACY_PASSES=tsan \
 	  test-runtime-plain test-runtime-tsan test-racy
+
+# Contexts leak nothing when their ownership rule is followed (memcheck).
+test-memcheck: $(RT_LIB)
+	@echo "== contexts under memcheck"
+	@mkdir -p $(BUILD)/memcheck
+	$(Q)$(CC) $(CSTD) $(WARN) -O1 -g -pthread -Iruntime/include tests/runtime/memcheck/ctx_tree.c \
+	  $(RT_LIB) $(RT_LDLIBS) -o $(BUILD)/memcheck/ctx_tree
+	$(Q)valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --error-exitcode=42 $(BUILD)/memcheck/ctx_tree >/dev/null
+	@echo "no context leaked"
