@@ -42,7 +42,7 @@ NOASLR   := setarch $(shell uname -m) -R
 export TSAN_OPTIONS ?= atexit_sleep_ms=0
 HELGRIND_SCALE := 40
 
-.PHONY: all help deps runtime test test-runtime test-racy test-clang coverage format clean
+.PHONY: all help deps runtime test test-runtime test-racy test-clang coverage format clean example
 .DEFAULT_GOAL := help
 
 help:
@@ -52,6 +52,8 @@ help:
 	@echo "  make grade KATA=03      grade one kata (number or name)"
 	@echo "  make grade SOLUTIONS=1  grade the reference solutions"
 	@echo "  make test               run the project's own tests"
+	@echo "  make example KATA=02 NAME=deadlock-no-receiver [DETECTOR=tsan|helgrind]"
+	@echo "                          run one of a kata's examples of what goes wrong"
 	@echo "  make coverage           runtime line coverage, HTML in $(BUILD)/coverage/"
 	@echo "  make deps               install or name the tools gokata needs"
 	@echo "  make format             clang-format every C file"
@@ -101,6 +103,35 @@ format:
 
 clean:
 	rm -rf $(BUILD)
+
+# ---- examples -------------------------------------------------------------
+# make example KATA=02 NAME=deadlock-no-receiver [DETECTOR=tsan|helgrind]
+# Builds katas/NN-*/examples/NAME.c with the runtime and runs it: each example
+# shows what goes wrong (a deadlock, a race, a leak) and what gokata says.
+EXAMPLE_DIR = $(firstword $(wildcard katas/$(KATA)-*/examples katas/*-$(KATA)/examples katas/$(KATA)/examples))
+example: $(RT_LIB)
+	$(Q)if [ -z "$(KATA)" ] || [ -z "$(NAME)" ] || [ ! -f "$(EXAMPLE_DIR)/$(NAME).c" ]; then \
+	  echo "usage: make example KATA=02 NAME=deadlock-no-receiver [DETECTOR=tsan|helgrind]"; \
+	  echo "examples:"; \
+	  for f in katas/*/examples/*.c; do [ -f "$$f" ] || continue; \
+	    k=$$(basename $$(dirname $$(dirname $$f))); \
+	    echo "  make example KATA=$${k%%-*} NAME=$$(basename $$f .c)"; done; \
+	  exit 2; fi
+	@mkdir -p $(BUILD)/examples
+	$(Q)out=$(BUILD)/examples/$(KATA)-$(NAME); \
+	case "$(DETECTOR)" in \
+	  tsan) $(CC) $(CSTD) -O1 -g $(TSAN_FLAGS) -D_GNU_SOURCE -Iruntime/include -I$(EXAMPLE_DIR)/.. \
+	          $(EXAMPLE_DIR)/$(NAME).c $(RT_LIB) $(RT_LDLIBS) -o $$out.tsan && \
+	        { $(NOASLR) $$out.tsan; echo "(exit status $$?)"; } ;; \
+	  helgrind) $(CC) $(CSTD) -O1 -g -D_GNU_SOURCE -Iruntime/include -I$(EXAMPLE_DIR)/.. \
+	          $(EXAMPLE_DIR)/$(NAME).c $(RT_LIB) $(RT_LDLIBS) -o $$out && \
+	        { valgrind --tool=helgrind -q --suppressions=runtime/helgrind.supp $$out; \
+	          echo "(exit status $$?)"; } ;; \
+	  "") $(CC) $(CSTD) -O1 -g -D_GNU_SOURCE -Iruntime/include -I$(EXAMPLE_DIR)/.. \
+	          $(EXAMPLE_DIR)/$(NAME).c $(RT_LIB) $(RT_LDLIBS) -o $$out && \
+	        { $$out; echo "(exit status $$?)"; } ;; \
+	  *) echo "DETECTOR must be tsan or helgrind"; exit 2 ;; \
+	esac
 
 # ---- coverage -------------------------------------------------------------
 # The runtime suite, plain, against a runtime built with --coverage.
