@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "build.h"
@@ -50,8 +52,14 @@ static void on_kata_done(const submission_t *s, const kata_result_t *kr)
 static void on_progress(const char *const *running, int n)
 {
     if (!live) return;
-    printf("\r\033[K[%d/%d katas]", katas_done, katas_total);
-    for (int i = 0; i < n; i++) printf("%s %s", i ? "," : "", running[i]);
+    strbuf_t b = {0};
+    sb_addf(&b, "[%d/%d katas]", katas_done, katas_total);
+    for (int i = 0; i < n; i++) sb_addf(&b, "%s %s", i ? "," : "", running[i]);
+    /* One line only: a wrapped line would not be redrawn in place. */
+    struct winsize ws;
+    int width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 ? ws.ws_col : 80;
+    printf("\r\033[K%.*s", width - 1, b.s);
+    free(sb_take(&b));
     fflush(stdout);
 }
 
@@ -107,11 +115,20 @@ static void check_setup(const options_t *o)
               o->runtime_lib);
 }
 
-static char *make_run_dir(void)
+/* Where the tests run: $TMPDIR or /tmp (reachable by a test running under a
+ * uid of its own, wherever the checkout is), unless it is mounted noexec:
+ * then the build directory. */
+static char *make_run_dir(const options_t *o)
 {
     const char *tmp = getenv("TMPDIR");
-    char *dir = xasprintf("%s/gokata-grade.XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(dir)) fatal("cannot create a directory in %s: %s", tmp ? tmp : "/tmp", strerror(errno));
+    if (!tmp || !*tmp) tmp = "/tmp";
+    struct statvfs fs;
+    if (statvfs(tmp, &fs) == 0 && (fs.f_flag & ST_NOEXEC)) {
+        tmp = o->build_dir;
+        mkdirs(tmp, 0755);
+    }
+    char *dir = xasprintf("%s/gokata-grade.XXXXXX", tmp);
+    if (!mkdtemp(dir)) fatal("cannot create a directory in %s: %s", tmp, strerror(errno));
     /* Tests may run under a uid of their own: they must reach their directory. */
     chmod(dir, 0711);
     return dir;
@@ -203,7 +220,7 @@ int main(int argc, char **argv)
 
     toolchain_t tc;
     toolchain_init(&tc, &opt);
-    char *run_dir = make_run_dir();
+    char *run_dir = make_run_dir(&opt);
     if (!opt.keep) {
         run_dir_to_remove = run_dir;
         atexit(remove_run_dir);
