@@ -125,12 +125,35 @@ static char *parse_kata(json_object *root, kata_t *k)
     return NULL;
 }
 
+/* Parse a JSON file, or say why not in words a kata author can act on. */
+static json_object *read_json(const char *path, char **err)
+{
+    bool truncated;
+    char *text = read_head(path, 1 << 20, &truncated);
+    if (!text) {
+        *err = xstrdup("missing (every kata needs one)");
+        return NULL;
+    }
+    json_tokener *tok = json_tokener_new();
+    json_object *root = json_tokener_parse_ex(tok, text, (int)strlen(text));
+    enum json_tokener_error e = json_tokener_get_error(tok);
+    if (!root && e == json_tokener_continue)
+        *err = xstrdup("the JSON ends too early (a missing } or ]?)");
+    else if (!root)
+        *err = xasprintf("invalid JSON at byte %zu: %s", json_tokener_get_parse_end(tok),
+                         json_tokener_error_desc(e));
+    json_tokener_free(tok);
+    free(text);
+    return root;
+}
+
 static void load_one(const char *dir, const char *id, kata_t *k)
 {
     *k = (kata_t){.id = xstrdup(id)};
     char *path = path_join(dir, "kata.json");
-    json_object *root = json_object_from_file(path);
-    char *err = root ? parse_kata(root, k) : xasprintf("%s", json_util_get_last_err());
+    char *err = NULL;
+    json_object *root = read_json(path, &err);
+    if (root) err = parse_kata(root, k);
     if (err) {
         kata_t broken = {.id = k->id, .name = xstrdup(id), .title = xstrdup(id),
                          .error = xasprintf("%s: %s", path, err)};

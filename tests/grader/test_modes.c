@@ -12,7 +12,7 @@
 #include "util.h"
 
 static int st_stub, st_solutions, st_solutions_again, st_kata_name, st_kata_unknown, st_help,
-    st_no_runtime, st_no_name, st_missing_file, st_plain_only;
+    st_no_runtime, st_no_name, st_missing_file, st_plain_only, st_broken;
 static int cache_before, cache_after;
 
 static char *w(const char *name)
@@ -49,6 +49,9 @@ void modes_grade(void)
     mkdirs(empty, 0755);
     st_missing_file = run_grader(w("missing.out"), "--submission", empty, "--json",
                                  w("missing.json"), NULL);
+    /* A repository whose kata.json and tests disagree, and a kata.json that isn't JSON. */
+    st_broken = run_grader(w("broken.out"), "--repo", "tests/grader/repo-broken", "--solutions",
+                           "--passes", "plain", "--json", w("broken.json"), NULL);
     st_plain_only = run_grader(w("plain_only.out"), "--submission", "tests/grader/submissions/race",
                                "--passes", "plain", "--json", w("plain_only.json"), NULL);
 }
@@ -137,6 +140,28 @@ START_TEST(test_without_the_detectors_the_race_would_have_scored)
 }
 END_TEST
 
+START_TEST(test_a_test_the_grader_cannot_account_for_fails)
+{
+    json_object *r = json_object_from_file(w("broken.json"));
+    ck_assert_str_eq(jstr(r, "katas.0.tests.0.plain.verdict"), "pass");
+    /* added with tcase_add_test: no end marker, so no trust */
+    ck_assert_contains(jstr(r, "katas.0.tests.1.plain.reason"), "does not add it with kata_add_test");
+    /* listed in kata.json, absent from the tests */
+    ck_assert_contains(jstr(r, "katas.0.tests.2.plain.reason"), "no such test");
+    ck_assert_int_eq(jint(r, "katas.0.points"), 1);
+    ck_assert_int_eq(jint(r, "katas.0.max_points"), 3);
+}
+END_TEST
+
+START_TEST(test_a_broken_kata_json_is_the_graders_failure_and_says_why)
+{
+    ck_assert_int_eq(st_broken, 3);
+    json_object *r = json_object_from_file(w("broken.json"));
+    ck_assert_str_eq(jstr(r, "katas.1.status"), "kata broken");
+    ck_assert_contains(jstr(r, "katas.1.message"), "02-bad/kata.json: the JSON ends too early");
+}
+END_TEST
+
 Suite *modes_suite(void)
 {
     Suite *s = suite_create("modes");
@@ -151,6 +176,8 @@ Suite *modes_suite(void)
     tcase_add_test(tc, test_several_submissions_need_a_name_in_report_paths);
     tcase_add_test(tc, test_a_submission_without_the_learner_file_scores_0);
     tcase_add_test(tc, test_without_the_detectors_the_race_would_have_scored);
+    tcase_add_test(tc, test_a_test_the_grader_cannot_account_for_fails);
+    tcase_add_test(tc, test_a_broken_kata_json_is_the_graders_failure_and_says_why);
     suite_add_tcase(s, tc);
     return s;
 }

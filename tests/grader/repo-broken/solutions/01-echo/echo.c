@@ -1,0 +1,6 @@
+#include "echo.h"
+
+int echo(int x)
+{
+    return x;
+}
