@@ -40,7 +40,8 @@ $(GRADER): $(BUILD)/grader/obj/main.o $(GRADER_LIB)
 	$(Q)$(CC) $^ $(GRADER_LIBS) -o $@
 
 grade: $(GRADER) $(RT_LIB)
-	$(Q)$(GRADER) --cc $(CC) $(if $(KATA),--kata $(KATA)) \
+	$(Q)$(GRADER) --cc $(CC) --runtime $(RT_LIB) --build-dir $(BUILD)/grader \
+	  $(if $(KATA),--kata $(KATA)) \
 	  $(if $(filter 1 yes true,$(SOLUTIONS)),--solutions --fail-under 100) \
 	  $(if $(SUBMISSION),--submission $(SUBMISSION)) $(GRADE_FLAGS)
 
