@@ -55,6 +55,7 @@ help:
 	@echo "  make example KATA=02 NAME=deadlock-no-receiver [DETECTOR=tsan|helgrind]"
 	@echo "                          run one of a kata's examples of what goes wrong"
 	@echo "  make coverage           runtime line coverage, HTML in $(BUILD)/coverage/"
+	@echo "  make bench              runtime benchmarks beside Go's (CHART=1 for an SVG)"
 	@echo "  make deps               install or name the tools gokata needs"
 	@echo "  make format             clang-format every C file"
 	@echo "  make clean              remove $(BUILD)/"
@@ -93,9 +94,10 @@ $(BUILD)/.deps-ok: Makefile
 	mkdir -p $(BUILD) && touch $@
 include runtime/runtime.mk
 include tests/runtime/tests.mk
+include runtime/bench/bench.mk
 -include grader/grader.mk
 
-test: deps test-runtime test-racy test-memcheck test-clang $(if $(wildcard grader/grader.mk),test-grader)
+test: deps test-runtime test-racy test-memcheck test-bench test-clang $(if $(wildcard grader/grader.mk),test-grader)
 	@echo "make test: all passed"
 
 format:

@@ -49,6 +49,6 @@ test-memcheck: $(RT_LIB)
 	@mkdir -p $(BUILD)/memcheck
 	$(Q)$(CC) $(CSTD) $(WARN) -O1 -g -pthread -Iruntime/include tests/runtime/memcheck/ctx_tree.c \
 	  $(RT_LIB) $(RT_LDLIBS) -o $(BUILD)/memcheck/ctx_tree
-	$(Q)valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	$(Q)valgrind --quiet --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect \
 	  --error-exitcode=42 $(BUILD)/memcheck/ctx_tree >/dev/null
 	@echo "no context leaked"
