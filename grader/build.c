@@ -80,7 +80,8 @@ static void arg(argv_t *a, char *s)
 
 static void args(argv_t *a, char **words, int n)
 {
-    for (int i = 0; i < n; i++) arg(a, words[i]);
+    for (int i = 0; i < n; i++)
+        arg(a, words[i]);
 }
 
 /* The arguments as part of a cache key. Prefix maps are left out: they
@@ -266,7 +267,6 @@ static char *link_binary(const job_t *j, char **objs, int nobjs)
     }
     return bin;
 }
-
 
 static bool ends_with_c(const char *s)
 {

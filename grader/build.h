@@ -17,9 +17,9 @@ extern const char *const build_names[NBUILDS];
 /* How to compile: resolved once, before any build. */
 typedef struct {
     const options_t *opt;
-    char *home, *repo;   /* absolute */
-    char *cache;         /* absolute: BUILD_DIR/cache */
-    char *cc_identity;   /* `cc --version`: part of every cache key */
+    char *home, *repo;     /* absolute */
+    char *cache;           /* absolute: BUILD_DIR/cache */
+    char *cc_identity;     /* `cc --version`: part of every cache key */
     char **cflags, **libs; /* for Check and json-c */
     int ncflags, nlibs;
 } toolchain_t;

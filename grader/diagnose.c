@@ -25,10 +25,12 @@ const char *short_path(const char *path)
     for (const char *p = path; (p = strstr(p, "katas/")); p++)
         if (p == path || p[-1] == '/') best = p;
     if (!best) {
-        while (path[0] == '.' && path[1] == '/') path += 2;
+        while (path[0] == '.' && path[1] == '/')
+            path += 2;
         return path;
     }
-    if (best - path >= 6 && !strncmp(best - 6, "tests/", 6) && (best - 6 == path || best[-7] == '/'))
+    if (best - path >= 6 && !strncmp(best - 6, "tests/", 6) &&
+        (best - 6 == path || best[-7] == '/'))
         best -= 6;
     return best;
 }
@@ -58,14 +60,15 @@ static char *strip_addresses(const char *s)
     while (*s) {
         if (starts_with(s, " at 0x")) {
             s += 6;
-            while (isxdigit((unsigned char)*s)) s++;
+            while (isxdigit((unsigned char)*s))
+                s++;
             continue;
         }
         if (starts_with(s, " (")) {
             const char *close = strchr(s, ')');
             char *inside = close ? xstrndup(s, (size_t)(close - s)) : NULL;
-            bool noise = inside && (strstr(inside, "0x") || strstr(inside, "tid=") ||
-                                    strstr(inside, "pid="));
+            bool noise = inside &&
+                         (strstr(inside, "0x") || strstr(inside, "tid=") || strstr(inside, "pid="));
             free(inside);
             if (noise) {
                 s = close + 1;
@@ -84,10 +87,13 @@ static char *strip_addresses(const char *s)
 static bool tsan_frame(const char *line, char **fn, char **where)
 {
     const char *p = line;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (*p != '#') return false;
-    while (*p && *p != ' ') p++;
-    while (*p == ' ') p++;
+    while (*p && *p != ' ')
+        p++;
+    while (*p == ' ')
+        p++;
     size_t fl = strcspn(p, " ");
     if (!p[fl]) return false;
     *fn = xstrndup(p, fl);
@@ -98,7 +104,8 @@ static bool tsan_frame(const char *line, char **fn, char **where)
     char *colon = strrchr(w, ':');
     if (colon && colon != w) {
         char *prev = colon - 1;
-        while (prev > w && *prev >= '0' && *prev <= '9') prev--;
+        while (prev > w && *prev >= '0' && *prev <= '9')
+            prev--;
         if (*prev == ':' && colon[1] >= '0' && colon[1] <= '9') *colon = '\0';
     }
     *where = xstrdup(short_path(w));
@@ -112,7 +119,8 @@ static char *without_size(const char *s)
     const char *p = strstr(s, " of size ");
     if (!p) return xstrdup(s);
     const char *q = p + strlen(" of size ");
-    while (isdigit((unsigned char)*q)) q++;
+    while (isdigit((unsigned char)*q))
+        q++;
     return xasprintf("%.*s%s", (int)(p - s), s, q);
 }
 
@@ -195,7 +203,8 @@ bool diagnose_tsan(const char *output, diagnosis_t *d)
 static bool vg_frame(const char *line, char **fn, char **where)
 {
     const char *p = line;
-    while (*p == ' ') p++;
+    while (*p == ' ')
+        p++;
     if (!starts_with(p, "at 0x") && !starts_with(p, "by 0x")) return false;
     p = strchr(p, ':');
     if (!p) return false;
@@ -231,8 +240,8 @@ static const char *vg_text(const char *line)
  * thread was created) are left out.
  */
 typedef struct {
-    strbuf_t text;   /* the block as shown */
-    char *heading;   /* its first line */
+    strbuf_t text;     /* the block as shown */
+    char *heading;     /* its first line */
     char *first_frame; /* " at FILE:LINE (FN)" of its first kata frame */
     bool frames, announcement;
 } vg_block_t;
@@ -317,7 +326,8 @@ bool diagnose_runtime(const char *output, diagnosis_t *d)
     d->reason = first_line(p);
     /* The detail is the dump that follows (the reason is the first line). */
     p += strlen(d->reason);
-    while (*p == '\n') p++;
+    while (*p == '\n')
+        p++;
     d->detail = head_lines(p, MAX_DUMP_LINES);
     return true;
 }

@@ -72,8 +72,8 @@ static bool copy_learner_files(job_t *j, const char *files_root)
         bool ok = file_exists(from) && copy_file(from, to, 0644);
         if (!ok) {
             j->kr->status = KATA_MISSING_FILE;
-            j->kr->message = xasprintf("%s is missing%s", from,
-                                       j->sub->name[0] ? " from the submission" : "");
+            j->kr->message =
+                xasprintf("%s is missing%s", from, j->sub->name[0] ? " from the submission" : "");
         }
         free(from);
         free(to);
@@ -99,9 +99,10 @@ static int build_run(void *arg, int slot)
 {
     (void)slot;
     step_arg_t *a = arg;
-    char *bin = bin_path(a->job, (build_id_t)a->which), *log = build_log(a->job, (build_id_t)a->which);
-    build_outcome_t o = build_kata(a->job->tc, a->job->kr->kata, a->job->src_root,
-                                   (build_id_t)a->which, bin, log);
+    char *bin = bin_path(a->job, (build_id_t)a->which),
+         *log = build_log(a->job, (build_id_t)a->which);
+    build_outcome_t o =
+        build_kata(a->job->tc, a->job->kr->kata, a->job->src_root, (build_id_t)a->which, bin, log);
     return o == BUILD_OK ? 0 : o == BUILD_LEARNER_ERROR ? 1 : 2;
 }
 
@@ -132,8 +133,8 @@ static void build_done(void *arg, int status)
         j->build_msg[b] = build_messages(j, b);
         if (j->kr->status == KATA_GRADED) {
             j->kr->status = KATA_BROKEN;
-            j->kr->message = xasprintf("the kata's tests do not build (not the learner's doing):\n%s",
-                                       j->build_msg[b]);
+            j->kr->message = xasprintf(
+                "the kata's tests do not build (not the learner's doing):\n%s", j->build_msg[b]);
         }
     } else if (status != 0) {
         internal_error = true;
@@ -206,8 +207,8 @@ static void pass_done(void *arg, int status)
 
 static void queue_pass(job_t *j, pass_id_t p)
 {
-    char *label = xasprintf("%s%s%s %s", j->sub->name, j->sub->name[0] ? ": " : "",
-                            j->kr->kata->id, pass_names[p]);
+    char *label = xasprintf("%s%s%s %s", j->sub->name, j->sub->name[0] ? ": " : "", j->kr->kata->id,
+                            pass_names[p]);
     j->queued[p] = true;
     j->pending++;
     sched_add(label, pass_run, pass_done, &j->pass_arg[p]);
@@ -257,7 +258,8 @@ static void advance(job_t *j)
     kata_result_t *kr = j->kr;
     const kata_t *k = kr->kata;
     if (kr->status == KATA_GRADED && j->build[BUILD_PLAIN] == B_OK && !j->queued[PASS_PLAIN]) {
-        for (int i = 0; i < k->ntests; i++) j->selected[PASS_PLAIN][i] = true;
+        for (int i = 0; i < k->ntests; i++)
+            j->selected[PASS_PLAIN][i] = true;
         queue_pass(j, PASS_PLAIN);
     }
     bool plain_done = j->queued[PASS_PLAIN] && kr->pass[PASS_PLAIN].ran;
@@ -271,7 +273,8 @@ static void advance(job_t *j)
         }
         j->queued[p] = true; /* decided, whether it runs or not */
         if (n == 0) continue;
-        if (b == B_FAILED) fail_pass(j, (pass_id_t)p, j->build_msg[pass_build((pass_id_t)p)]);
+        if (b == B_FAILED)
+            fail_pass(j, (pass_id_t)p, j->build_msg[pass_build((pass_id_t)p)]);
         else {
             j->queued[p] = false;
             queue_pass(j, (pass_id_t)p);
@@ -311,21 +314,24 @@ static void start_job(job_t *j, const char *files_root)
 }
 
 void grade_submission(const options_t *opt, const toolchain_t *tc, const source_t *src,
-                      const char *run_dir, void (*on_done)(const submission_t *, const kata_result_t *))
+                      const char *run_dir,
+                      void (*on_done)(const submission_t *, const kata_result_t *))
 {
     submission_t *sub = src->sub;
     for (int i = 0; i < sub->nkatas; i++) {
         kata_result_t *kr = &sub->katas[i];
         const kata_t *k = kr->kata;
         kr->tests = xcalloc((size_t)k->ntests + 1, sizeof *kr->tests);
-        for (int t = 0; t < k->ntests; t++) kr->tests[t].spec = &k->tests[t];
+        for (int t = 0; t < k->ntests; t++)
+            kr->tests[t].spec = &k->tests[t];
         kr->max_points = k->max_points;
 
         job_t *j = xcalloc(1, sizeof *j);
         *j = (job_t){.opt = opt, .tc = tc, .sub = sub, .kr = kr, .on_done = on_done};
         j->work = xasprintf("%s/%s", run_dir, k->id);
         j->src_root = xasprintf("%s/src", j->work);
-        for (int b = 0; b < NBUILDS; b++) j->build_arg[b] = (step_arg_t){j, b};
+        for (int b = 0; b < NBUILDS; b++)
+            j->build_arg[b] = (step_arg_t){j, b};
         for (int p = 0; p < NPASSES; p++) {
             j->pass_arg[p] = (step_arg_t){j, p};
             j->selected[p] = xcalloc((size_t)k->ntests + 1, sizeof(bool));

@@ -19,7 +19,8 @@ typedef struct {
 /* Queue the grading of every kata of src->sub (kr[i] for katas[i]); work
  * files go under run_dir. on_done is called as each kata is scored. */
 void grade_submission(const options_t *opt, const toolchain_t *tc, const source_t *src,
-                      const char *run_dir, void (*on_done)(const submission_t *, const kata_result_t *));
+                      const char *run_dir,
+                      void (*on_done)(const submission_t *, const kata_result_t *));
 
 /* True if a step of the grader itself failed (not a learner's doing). */
 bool grade_internal_error(void);

@@ -99,7 +99,8 @@ static char *parse_kata(json_object *root, kata_t *k)
     k->files = xcalloc((size_t)k->nfiles, sizeof *k->files);
     for (int i = 0; i < k->nfiles; i++) {
         json_object *f = json_object_array_get_idx(files, (size_t)i);
-        if (!json_object_is_type(f, json_type_string) || !is_safe_relative(json_object_get_string(f)))
+        if (!json_object_is_type(f, json_type_string) ||
+            !is_safe_relative(json_object_get_string(f)))
             return xstrdup("\"files\" entries must be paths inside the kata's directory");
         k->files[i] = xstrdup(json_object_get_string(f));
     }
@@ -155,7 +156,9 @@ static void load_one(const char *dir, const char *id, kata_t *k)
     json_object *root = read_json(path, &err);
     if (root) err = parse_kata(root, k);
     if (err) {
-        kata_t broken = {.id = k->id, .name = xstrdup(id), .title = xstrdup(id),
+        kata_t broken = {.id = k->id,
+                         .name = xstrdup(id),
+                         .title = xstrdup(id),
                          .error = xasprintf("%s: %s", path, err)};
         *k = broken;
         free(err);

@@ -38,7 +38,7 @@ static void remove_run_dir(void)
     run_dir_to_remove = NULL;
 }
 
-static bool live;           /* stdout is a terminal: progress redraws one line */
+static bool live; /* stdout is a terminal: progress redraws one line */
 static int katas_total, katas_done;
 
 static void on_kata_done(const submission_t *s, const kata_result_t *kr)
@@ -54,7 +54,8 @@ static void on_progress(const char *const *running, int n)
     if (!live) return;
     strbuf_t b = {0};
     sb_addf(&b, "[%d/%d katas]", katas_done, katas_total);
-    for (int i = 0; i < n; i++) sb_addf(&b, "%s %s", i ? "," : "", running[i]);
+    for (int i = 0; i < n; i++)
+        sb_addf(&b, "%s %s", i ? "," : "", running[i]);
     /* One line only: a wrapped line would not be redrawn in place. */
     struct winsize ws;
     int width = ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 10 ? ws.ws_col : 80;
@@ -70,17 +71,20 @@ static kata_t **select_katas(const options_t *o, kata_t *all, int nall, int *n)
     *n = 0;
     for (int w = 0; w < o->nkatas; w++) {
         bool found = false;
-        for (int i = 0; i < nall; i++) found |= kata_matches(&all[i], o->katas[w]);
+        for (int i = 0; i < nall; i++)
+            found |= kata_matches(&all[i], o->katas[w]);
         if (!found) {
             fprintf(stderr, "gokata-grade: no kata matches '%s'; the katas are:", o->katas[w]);
-            for (int i = 0; i < nall; i++) fprintf(stderr, " %s", all[i].id);
+            for (int i = 0; i < nall; i++)
+                fprintf(stderr, " %s", all[i].id);
             fprintf(stderr, "\n");
             exit(2);
         }
     }
     for (int i = 0; i < nall; i++) {
         bool want = o->nkatas == 0;
-        for (int w = 0; w < o->nkatas; w++) want |= kata_matches(&all[i], o->katas[w]);
+        for (int w = 0; w < o->nkatas; w++)
+            want |= kata_matches(&all[i], o->katas[w]);
         if (want) sel[(*n)++] = &all[i];
     }
     return sel;
@@ -149,8 +153,10 @@ static bool write_reports(const options_t *o, const submission_t *subs, int n,
     struct {
         const char *pattern;
         bool (*write)(const char *, const submission_t *, const report_opts_t *);
-    } files[] = {{o->json, report_json},         {o->exercism, report_exercism},
-                 {o->junit, report_junit},       {o->gradescope, report_gradescope},
+    } files[] = {{o->json, report_json},
+                 {o->exercism, report_exercism},
+                 {o->junit, report_junit},
+                 {o->gradescope, report_gradescope},
                  {o->markdown, report_markdown}};
     bool ok = true;
     for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
@@ -205,13 +211,16 @@ int main(int argc, char **argv)
         srcs[i].sub = s;
         s->nkatas = nsel;
         s->katas = xcalloc((size_t)nsel + 1, sizeof *s->katas);
-        for (int k = 0; k < nsel; k++) s->katas[k].kata = sel[k];
+        for (int k = 0; k < nsel; k++)
+            s->katas[k].kata = sel[k];
     }
 
     report_opts_t ro = {.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
                                  !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"))};
-    for (int p = 0; p < NPASSES; p++) ro.pass_enabled[p] = opt.pass_enabled[p];
-    live = ro.color || (isatty(STDOUT_FILENO) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb")));
+    for (int p = 0; p < NPASSES; p++)
+        ro.pass_enabled[p] = opt.pass_enabled[p];
+    live =
+        ro.color || (isatty(STDOUT_FILENO) && !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb")));
 
     if (nsel == 0) {
         printf("No katas to grade yet (none in %s/tests/katas).\n\nScore: 0/0\n", opt.repo);

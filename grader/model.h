@@ -20,16 +20,16 @@ typedef struct {
 } test_spec_t;
 
 typedef struct {
-    char *id;       /* directory name, "01-goroutines" */
-    char *name;     /* short name, "goroutines": NAME.h, NAME.c, test_NAME.c */
+    char *id;   /* directory name, "01-goroutines" */
+    char *name; /* short name, "goroutines": NAME.h, NAME.c, test_NAME.c */
     char *title;
-    char **files;   /* what a learner edits, relative to katas/ID/ */
+    char **files; /* what a learner edits, relative to katas/ID/ */
     int nfiles;
     double limit_s; /* default per-test time limit, plain pass, seconds */
     test_spec_t *tests;
     int ntests;
     int max_points;
-    char *error;    /* kata.json could not be used: why (then nothing else is set) */
+    char *error; /* kata.json could not be used: why (then nothing else is set) */
 } kata_t;
 
 /* ---- results ------------------------------------------------------------ */
@@ -55,24 +55,24 @@ typedef struct {
 } test_result_t;
 
 typedef enum {
-    KATA_GRADED,        /* built and ran (whatever the score) */
-    KATA_MISSING_FILE,  /* the submission lacks a file the learner edits */
-    KATA_BUILD_FAILED,  /* compile or link error: 0 points */
-    KATA_BROKEN,        /* the kata itself (kata.json) is broken */
+    KATA_GRADED,       /* built and ran (whatever the score) */
+    KATA_MISSING_FILE, /* the submission lacks a file the learner edits */
+    KATA_BUILD_FAILED, /* compile or link error: 0 points */
+    KATA_BROKEN,       /* the kata itself (kata.json) is broken */
 } kata_status_t;
 
 /* One pass over one kata: how it went as a whole. */
 typedef struct {
     bool ran;
-    int run, passed;  /* tests run in this pass, and passed */
-    double seconds;   /* wall time */
-    char *stopped;    /* non-NULL: the pass hit a bound, and which */
+    int run, passed; /* tests run in this pass, and passed */
+    double seconds;  /* wall time */
+    char *stopped;   /* non-NULL: the pass hit a bound, and which */
 } pass_summary_t;
 
 typedef struct {
     const kata_t *kata;
     kata_status_t status;
-    char *message;    /* for a status other than KATA_GRADED: what went wrong */
+    char *message;        /* for a status other than KATA_GRADED: what went wrong */
     test_result_t *tests; /* kata->ntests of them */
     pass_summary_t pass[NPASSES];
     int points, max_points, passed;
@@ -80,8 +80,8 @@ typedef struct {
 } kata_result_t;
 
 typedef struct {
-    char *name;       /* "" for the learner's own katas/, else the submission's name */
-    char *dir;        /* where the learner's files are read from */
+    char *name; /* "" for the learner's own katas/, else the submission's name */
+    char *dir;  /* where the learner's files are read from */
     kata_result_t *katas;
     int nkatas;
     int points, max_points;

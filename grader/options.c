@@ -96,7 +96,8 @@ static void split_list(const char *arg, const char ***items, int *n)
 
 static void add_submission(options_t *o, const char *dir)
 {
-    o->submissions = xrealloc(o->submissions, sizeof *o->submissions * (size_t)(o->nsubmissions + 1));
+    o->submissions =
+        xrealloc(o->submissions, sizeof *o->submissions * (size_t)(o->nsubmissions + 1));
     o->submissions[o->nsubmissions++] = dir;
 }
 
@@ -117,11 +118,13 @@ static void add_submissions_in(options_t *o, const char *parent)
         if (e->d_name[0] != '.' && dir_exists(p)) {
             names = xrealloc(names, sizeof *names * (size_t)(n + 1));
             names[n++] = p;
-        } else free(p);
+        } else
+            free(p);
     }
     closedir(d);
     qsort(names, (size_t)n, sizeof *names, by_name);
-    for (int i = 0; i < n; i++) add_submission(o, names[i]);
+    for (int i = 0; i < n; i++)
+        add_submission(o, names[i]);
     free(names);
     if (n == 0) usage_error("--submissions: %s has no subdirectories", parent);
 }
@@ -131,10 +134,12 @@ static void parse_passes(options_t *o, const char *arg)
     const char **words = NULL;
     int n = 0;
     split_list(arg, &words, &n);
-    for (int p = 0; p < NPASSES; p++) o->pass_enabled[p] = false;
+    for (int p = 0; p < NPASSES; p++)
+        o->pass_enabled[p] = false;
     for (int i = 0; i < n; i++) {
         int p = 0;
-        while (p < NPASSES && strcmp(words[i], pass_names[p])) p++;
+        while (p < NPASSES && strcmp(words[i], pass_names[p]))
+            p++;
         if (p == NPASSES) usage_error("unknown pass '%s' (plain, tsan, helgrind)", words[i]);
         o->pass_enabled[p] = true;
     }
@@ -146,9 +151,28 @@ static void parse_passes(options_t *o, const char *arg)
 void options_parse(options_t *o, int argc, char **argv)
 {
     enum {
-        O_KATA = 256, O_SOLUTIONS, O_SUBMISSION, O_SUBMISSIONS, O_PASSES, O_SCALE, O_PROCS,
-        O_MEMORY, O_OUTPUT, O_JSON, O_EXERCISM, O_JUNIT, O_GRADESCOPE, O_MARKDOWN, O_FAIL_UNDER,
-        O_HOME, O_REPO, O_RUNTIME, O_BUILD_DIR, O_CC, O_KEEP, O_HELP
+        O_KATA = 256,
+        O_SOLUTIONS,
+        O_SUBMISSION,
+        O_SUBMISSIONS,
+        O_PASSES,
+        O_SCALE,
+        O_PROCS,
+        O_MEMORY,
+        O_OUTPUT,
+        O_JSON,
+        O_EXERCISM,
+        O_JUNIT,
+        O_GRADESCOPE,
+        O_MARKDOWN,
+        O_FAIL_UNDER,
+        O_HOME,
+        O_REPO,
+        O_RUNTIME,
+        O_BUILD_DIR,
+        O_CC,
+        O_KEEP,
+        O_HELP
     };
     static const struct option longopts[] = {
         {"kata", required_argument, 0, O_KATA},
@@ -177,38 +201,92 @@ void options_parse(options_t *o, int argc, char **argv)
         {0, 0, 0, 0},
     };
     long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-    *o = (options_t){.home = ".", .cc = GRADER_DEFAULT_CC, .jobs = ncpu > 0 ? (int)ncpu : 1,
-                     .timeout_scale = 1, .max_procs = 512, .max_memory_mb = 2048,
-                     .max_output_kb = 1024, .fail_under = -1};
-    for (int p = 0; p < NPASSES; p++) o->pass_enabled[p] = true;
+    *o = (options_t){.home = ".",
+                     .cc = GRADER_DEFAULT_CC,
+                     .jobs = ncpu > 0 ? (int)ncpu : 1,
+                     .timeout_scale = 1,
+                     .max_procs = 512,
+                     .max_memory_mb = 2048,
+                     .max_output_kb = 1024,
+                     .fail_under = -1};
+    for (int p = 0; p < NPASSES; p++)
+        o->pass_enabled[p] = true;
     int c;
     while ((c = getopt_long(argc, argv, "j:h", longopts, NULL)) != -1) {
         switch (c) {
-        case O_KATA: split_list(optarg, &o->katas, &o->nkatas); break;
-        case O_SOLUTIONS: o->solutions = true; break;
-        case O_SUBMISSION: add_submission(o, optarg); break;
-        case O_SUBMISSIONS: add_submissions_in(o, optarg); break;
-        case O_PASSES: parse_passes(o, optarg); break;
-        case 'j': o->jobs = (int)parse_long(optarg, "--jobs"); break;
-        case O_SCALE: o->timeout_scale = parse_double(optarg, "--timeout-scale"); break;
-        case O_PROCS: o->max_procs = parse_long(optarg, "--max-procs"); break;
-        case O_MEMORY: o->max_memory_mb = parse_long(optarg, "--max-memory"); break;
-        case O_OUTPUT: o->max_output_kb = parse_long(optarg, "--max-output"); break;
-        case O_JSON: o->json = optarg; break;
-        case O_EXERCISM: o->exercism = optarg; break;
-        case O_JUNIT: o->junit = optarg; break;
-        case O_GRADESCOPE: o->gradescope = optarg; break;
-        case O_MARKDOWN: o->markdown = optarg; break;
-        case O_FAIL_UNDER: o->fail_under = parse_double(optarg, "--fail-under"); break;
-        case O_HOME: o->home = optarg; break;
-        case O_REPO: o->repo = optarg; break;
-        case O_RUNTIME: o->runtime_lib = optarg; break;
-        case O_BUILD_DIR: o->build_dir = optarg; break;
-        case O_CC: o->cc = optarg; break;
-        case O_KEEP: o->keep = true; break;
+        case O_KATA:
+            split_list(optarg, &o->katas, &o->nkatas);
+            break;
+        case O_SOLUTIONS:
+            o->solutions = true;
+            break;
+        case O_SUBMISSION:
+            add_submission(o, optarg);
+            break;
+        case O_SUBMISSIONS:
+            add_submissions_in(o, optarg);
+            break;
+        case O_PASSES:
+            parse_passes(o, optarg);
+            break;
+        case 'j':
+            o->jobs = (int)parse_long(optarg, "--jobs");
+            break;
+        case O_SCALE:
+            o->timeout_scale = parse_double(optarg, "--timeout-scale");
+            break;
+        case O_PROCS:
+            o->max_procs = parse_long(optarg, "--max-procs");
+            break;
+        case O_MEMORY:
+            o->max_memory_mb = parse_long(optarg, "--max-memory");
+            break;
+        case O_OUTPUT:
+            o->max_output_kb = parse_long(optarg, "--max-output");
+            break;
+        case O_JSON:
+            o->json = optarg;
+            break;
+        case O_EXERCISM:
+            o->exercism = optarg;
+            break;
+        case O_JUNIT:
+            o->junit = optarg;
+            break;
+        case O_GRADESCOPE:
+            o->gradescope = optarg;
+            break;
+        case O_MARKDOWN:
+            o->markdown = optarg;
+            break;
+        case O_FAIL_UNDER:
+            o->fail_under = parse_double(optarg, "--fail-under");
+            break;
+        case O_HOME:
+            o->home = optarg;
+            break;
+        case O_REPO:
+            o->repo = optarg;
+            break;
+        case O_RUNTIME:
+            o->runtime_lib = optarg;
+            break;
+        case O_BUILD_DIR:
+            o->build_dir = optarg;
+            break;
+        case O_CC:
+            o->cc = optarg;
+            break;
+        case O_KEEP:
+            o->keep = true;
+            break;
         case 'h':
-        case O_HELP: fputs(usage_text, stdout); exit(0);
-        default: fprintf(stderr, "Try 'gokata-grade --help'.\n"); exit(2);
+        case O_HELP:
+            fputs(usage_text, stdout);
+            exit(0);
+        default:
+            fprintf(stderr, "Try 'gokata-grade --help'.\n");
+            exit(2);
         }
     }
     if (optind < argc) usage_error("unexpected argument '%s'", argv[optind]);

@@ -92,8 +92,9 @@ void pass_command(pass_id_t p, const toolchain_t *tc, const kata_t *k, const boo
      * threads still running; each test is a process, and the leak check
      * has already waited for the goroutines. */
     if (p == PASS_TSAN)
-        add(&e, "TSAN_OPTIONS=exitcode=66 halt_on_error=0 report_signal_unsafe=1 atexit_sleep_ms=20 "
-                "second_deadlock_stack=1 color=never");
+        add(&e,
+            "TSAN_OPTIONS=exitcode=66 halt_on_error=0 report_signal_unsafe=1 atexit_sleep_ms=20 "
+            "second_deadlock_stack=1 color=never");
     *argv = a.v;
     *envp = e.v;
     *wall_limit_s = wall;

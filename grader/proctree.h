@@ -28,8 +28,8 @@ bool proctree_within(const proctree_t *t, pid_t pid, pid_t top);
 void proctree_sum(const proctree_t *t, pid_t top, long *threads, long *rss_kb);
 
 /* Stop every descendant of root (so none can fork again), then kill them
- * all; repeat until none is left. root must reap them (it is their
- * subreaper). */
+ * all; repeat until none is left. root must be the caller, a subreaper: it
+ * reaps them, and returns once it has no child left. */
 void proctree_kill_all(pid_t root);
 
 /* SIGKILL the subtree rooted at top. */

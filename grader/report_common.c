@@ -17,10 +17,14 @@ int report_failed_pass(const test_result_t *t, const report_opts_t *o)
 const char *report_kata_problem(const kata_result_t *kr)
 {
     switch (kr->status) {
-    case KATA_GRADED: return NULL;
-    case KATA_MISSING_FILE: return "file missing";
-    case KATA_BUILD_FAILED: return "does not compile";
-    case KATA_BROKEN: return "kata broken";
+    case KATA_GRADED:
+        return NULL;
+    case KATA_MISSING_FILE:
+        return "file missing";
+    case KATA_BUILD_FAILED:
+        return "does not compile";
+    case KATA_BROKEN:
+        return "kata broken";
     }
     return NULL;
 }

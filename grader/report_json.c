@@ -94,10 +94,12 @@ bool report_json(const char *path, const submission_t *s, const report_opts_t *o
     put(root, "max_points", json_object_new_int(s->max_points));
     json_object *passes = json_object_new_array();
     for (int p = 0; p < NPASSES; p++)
-        if (o->pass_enabled[p]) json_object_array_add(passes, json_object_new_string(pass_names[p]));
+        if (o->pass_enabled[p])
+            json_object_array_add(passes, json_object_new_string(pass_names[p]));
     put(root, "passes", passes);
     json_object *katas = json_object_new_array();
-    for (int i = 0; i < s->nkatas; i++) json_object_array_add(katas, kata_json(&s->katas[i], o));
+    for (int i = 0; i < s->nkatas; i++)
+        json_object_array_add(katas, kata_json(&s->katas[i], o));
     put(root, "katas", katas);
     return write_json(path, root);
 }
@@ -113,7 +115,8 @@ bool report_exercism(const char *path, const submission_t *s, const report_opts_
     bool all_passed = true;
     for (int i = 0; i < s->nkatas; i++) {
         if (s->katas[i].status != KATA_GRADED && !broken) broken = &s->katas[i];
-        if (s->katas[i].points < s->katas[i].max_points || s->katas[i].passed < s->katas[i].kata->ntests)
+        if (s->katas[i].points < s->katas[i].max_points ||
+            s->katas[i].passed < s->katas[i].kata->ntests)
             all_passed = false;
     }
     put(root, "status", json_object_new_string(broken ? "error" : all_passed ? "pass" : "fail"));
@@ -132,9 +135,10 @@ bool report_exercism(const char *path, const submission_t *s, const report_opts_
             char *name = report_test_name(s, kr, tr);
             put(tj, "name", text(name));
             free(name);
-            put(tj, "status", json_object_new_string(tr->passed                   ? "pass"
-                                                     : kr->status != KATA_GRADED ? "error"
-                                                                                 : "fail"));
+            put(tj, "status",
+                json_object_new_string(tr->passed                  ? "pass"
+                                       : kr->status != KATA_GRADED ? "error"
+                                                                   : "fail"));
             char *details = report_details(kr, tr, o);
             if (details) put(tj, "message", text(details));
             free(details);
@@ -158,8 +162,9 @@ bool report_gradescope(const char *path, const submission_t *s, const report_opt
     put(root, "score", json_object_new_int(s->points));
     put(root, "max_score", json_object_new_int(s->max_points));
     strbuf_t summary = {0};
-    sb_addf(&summary, "gokata: %d/%d points. Each test scores only if it passes the plain run, "
-                      "ThreadSanitizer and Helgrind.\n",
+    sb_addf(&summary,
+            "gokata: %d/%d points. Each test scores only if it passes the plain run, "
+            "ThreadSanitizer and Helgrind.\n",
             s->points, s->max_points);
     for (int i = 0; i < s->nkatas; i++) {
         const char *problem = report_kata_problem(&s->katas[i]);

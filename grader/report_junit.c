@@ -17,13 +17,26 @@ static void xml_text(FILE *f, const char *s)
     char *clean = utf8_clean(s ? s : "");
     for (const unsigned char *p = (const unsigned char *)clean; *p; p++) {
         switch (*p) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\n': fputs("&#10;", f); break;
-        case '\t': fputc('\t', f); break;
-        default: fputc(*p < 0x20 ? '?' : *p, f);
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        case '\n':
+            fputs("&#10;", f);
+            break;
+        case '\t':
+            fputc('\t', f);
+            break;
+        default:
+            fputc(*p < 0x20 ? '?' : *p, f);
         }
     }
     free(clean);
@@ -35,19 +48,28 @@ static void xml_body(FILE *f, const char *s)
     char *clean = utf8_clean(s ? s : "");
     for (const unsigned char *p = (const unsigned char *)clean; *p; p++) {
         switch (*p) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
         case '\n':
-        case '\t': fputc(*p, f); break;
-        default: fputc(*p < 0x20 ? '?' : *p, f);
+        case '\t':
+            fputc(*p, f);
+            break;
+        default:
+            fputc(*p < 0x20 ? '?' : *p, f);
         }
     }
     free(clean);
 }
 
-static void testcase(FILE *f, const submission_t *s, const kata_result_t *kr, const test_result_t *t,
-                     const report_opts_t *o)
+static void testcase(FILE *f, const submission_t *s, const kata_result_t *kr,
+                     const test_result_t *t, const report_opts_t *o)
 {
     fputs("    <testcase classname=\"", f);
     xml_text(f, kr->kata->id);
@@ -64,7 +86,10 @@ static void testcase(FILE *f, const submission_t *s, const kata_result_t *kr, co
     char *reason = report_reason(kr, t, o), *details = report_details(kr, t, o);
     fprintf(f, ">\n      <%s message=\"", error ? "error" : "failure");
     xml_text(f, reason);
-    fprintf(f, "\" type=\"%s\">", error ? report_kata_problem(kr) : p >= 0 ? pass_names[p] : "failure");
+    fprintf(f, "\" type=\"%s\">",
+            error    ? report_kata_problem(kr)
+            : p >= 0 ? pass_names[p]
+                     : "failure");
     xml_body(f, details);
     fprintf(f, "</%s>\n", error ? "error" : "failure");
     if (t->output && *t->output) {
@@ -85,8 +110,10 @@ bool report_junit(const char *path, const submission_t *s, const report_opts_t *
     for (int i = 0; i < s->nkatas; i++) {
         const kata_result_t *kr = &s->katas[i];
         tests += kr->kata->ntests;
-        if (kr->status != KATA_GRADED) errors += kr->kata->ntests;
-        else failures += kr->kata->ntests - kr->passed;
+        if (kr->status != KATA_GRADED)
+            errors += kr->kata->ntests;
+        else
+            failures += kr->kata->ntests - kr->passed;
     }
     fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"", f);
     xml_text(f, s->name[0] ? s->name : "gokata");
@@ -99,7 +126,8 @@ bool report_junit(const char *path, const submission_t *s, const report_opts_t *
         xml_text(f, kr->kata->id);
         fprintf(f, "\" tests=\"%d\" failures=\"%d\" errors=\"%d\" skipped=\"0\">\n",
                 kr->kata->ntests, kf, ke);
-        for (int t = 0; t < kr->kata->ntests; t++) testcase(f, s, kr, &kr->tests[t], o);
+        for (int t = 0; t < kr->kata->ntests; t++)
+            testcase(f, s, kr, &kr->tests[t], o);
         fputs("  </testsuite>\n", f);
     }
     fputs("</testsuites>\n", f);

@@ -13,9 +13,12 @@
 static void md_cell(FILE *f, const char *s)
 {
     for (; *s; s++) {
-        if (*s == '|') fputs("\\|", f);
-        else if (*s == '\n') fputc(' ', f);
-        else fputc(*s, f);
+        if (*s == '|')
+            fputs("\\|", f);
+        else if (*s == '\n')
+            fputc(' ', f);
+        else
+            fputc(*s, f);
     }
 }
 
@@ -36,10 +39,14 @@ static void md_code(FILE *f, const char *s)
 static void html_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
-        if (*s == '<') fputs("&lt;", f);
-        else if (*s == '>') fputs("&gt;", f);
-        else if (*s == '&') fputs("&amp;", f);
-        else fputc(*s, f);
+        if (*s == '<')
+            fputs("&lt;", f);
+        else if (*s == '>')
+            fputs("&gt;", f);
+        else if (*s == '&')
+            fputs("&amp;", f);
+        else
+            fputc(*s, f);
     }
 }
 
@@ -50,9 +57,11 @@ bool report_markdown(const char *path, const submission_t *s, const report_opts_
     fprintf(f, "## gokata%s%s: %d/%d points (%.0f%%)\n\n", s->name[0] ? " · " : "", s->name,
             s->points, s->max_points, report_percent(s->points, s->max_points));
     fputs("| Kata | Tests |", f);
-    for (int p = 0; p < NPASSES; p++) fprintf(f, " %s |", pass_names[p]);
+    for (int p = 0; p < NPASSES; p++)
+        fprintf(f, " %s |", pass_names[p]);
     fputs(" Points |\n|:--|--:|", f);
-    for (int p = 0; p < NPASSES; p++) fputs(":-:|", f);
+    for (int p = 0; p < NPASSES; p++)
+        fputs(":-:|", f);
     fputs("--:|\n", f);
     for (int i = 0; i < s->nkatas; i++) {
         const kata_result_t *kr = &s->katas[i];
@@ -61,7 +70,8 @@ bool report_markdown(const char *path, const submission_t *s, const report_opts_
         fprintf(f, " | %d/%d |", kr->passed, kr->kata->ntests);
         const char *problem = report_kata_problem(kr);
         for (int p = 0; p < NPASSES; p++) {
-            char *c = problem ? xstrdup(p == 0 ? problem : "") : report_pass_cell(kr, (pass_id_t)p, o);
+            char *c =
+                problem ? xstrdup(p == 0 ? problem : "") : report_pass_cell(kr, (pass_id_t)p, o);
             const char *mark = !strcmp(c, "ok") ? "✅ " : strstr(c, "failed") || problem ? "❌ " : "";
             fprintf(f, " %s", *c ? mark : "");
             md_cell(f, c);
@@ -82,7 +92,8 @@ bool report_markdown(const char *path, const submission_t *s, const report_opts_
             char *reason = report_reason(kr, tr, o), *details = report_details(kr, tr, o);
             /* The details start with the reason, already in the summary line. */
             const char *body = details;
-            if (starts_with(body, reason) && body[strlen(reason)] == '\n') body += strlen(reason) + 1;
+            if (starts_with(body, reason) && body[strlen(reason)] == '\n')
+                body += strlen(reason) + 1;
             fputs(*body ? "\n<details><summary>" : "\n- ", f);
             fputs("<code>", f);
             html_text(f, kr->kata->id);

@@ -25,7 +25,9 @@ static const char *paint(const report_opts_t *o, const char *code)
 /* Print s padded to width (s is ASCII here). */
 static void cell(FILE *f, const report_opts_t *o, const char *s, int width)
 {
-    const char *color = !strcmp(s, "ok") ? GREEN : strstr(s, "failed") || !strcmp(s, "stopped") ? RED : "";
+    const char *color = !strcmp(s, "ok")                               ? GREEN
+                        : strstr(s, "failed") || !strcmp(s, "stopped") ? RED
+                                                                       : "";
     fprintf(f, "%s%-*s%s", paint(o, color), width, s, *color ? paint(o, RESET) : "");
 }
 
@@ -37,7 +39,8 @@ static void table(FILE *f, const submission_t *s, const report_opts_t *o)
         if (n > w) w = n;
     }
     fprintf(f, "%s%-*s  %-7s", paint(o, BOLD), w, "kata", "tests");
-    for (int p = 0; p < NPASSES; p++) fprintf(f, "  %-9s", pass_names[p]);
+    for (int p = 0; p < NPASSES; p++)
+        fprintf(f, "  %-9s", pass_names[p]);
     fprintf(f, "  points%s\n", paint(o, RESET));
     for (int i = 0; i < s->nkatas; i++) {
         const kata_result_t *kr = &s->katas[i];
@@ -104,7 +107,8 @@ void report_terminal(FILE *f, const submission_t *subs, int n, const report_opts
 {
     for (int i = 0; i < n; i++) {
         const submission_t *s = &subs[i];
-        if (s->name[0]) fprintf(f, "%s%s== %s ==%s\n", i ? "\n" : "", paint(o, BOLD), s->name, paint(o, RESET));
+        if (s->name[0])
+            fprintf(f, "%s%s== %s ==%s\n", i ? "\n" : "", paint(o, BOLD), s->name, paint(o, RESET));
         table(f, s, o);
         failures(f, s, o);
         fprintf(f, "\n%sScore: %d/%d (%.0f%%)%s\n", paint(o, BOLD), s->points, s->max_points,

@@ -6,8 +6,8 @@
 #include <stdbool.h>
 
 typedef struct {
-    bool exited;     /* false: killed by a signal (or by the time limit) */
-    int status;      /* exit status, or signal number */
+    bool exited; /* false: killed by a signal (or by the time limit) */
+    int status;  /* exit status, or signal number */
     bool timed_out;
 } run_status_t;
 

@@ -62,7 +62,8 @@ static bool uid_mapped(uid_t uid)
 static uid_t sandbox_uid(int slot)
 {
     if (geteuid() != 0) return 0;
-    uid_t uid = (uid_t)(0x5a000000u + ((unsigned)getppid() & 0xffffu) * 64u + (unsigned)(slot & 63));
+    uid_t uid =
+        (uid_t)(0x5a000000u + ((unsigned)getppid() & 0xffffu) * 64u + (unsigned)(slot & 63));
     if (uid_mapped(uid)) return uid;
     static bool warned;
     if (!warned)
@@ -119,7 +120,8 @@ static _Noreturn void exec_program(const sandbox_spec_t *s, uid_t uid, long npro
     /* Ignored signals stay ignored across exec: a grader started in the
      * background ignores SIGQUIT, and the test would then not answer its
      * time limit with a goroutine dump. Start from the defaults. */
-    for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+    for (int sig = 1; sig < NSIG; sig++)
+        signal(sig, SIG_DFL);
     setpgid(0, 0);
     int log = open(s->log_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (log < 0) _exit(126);
@@ -236,9 +238,12 @@ void sandbox_run(const sandbox_spec_t *s, sandbox_report_t *r)
                 break;
             }
         if (done) break;
-        if (interrupted) r->stopped = STOP_INTERRUPTED;
-        else if (now_s() - start > s->wall_limit_s) r->stopped = STOP_TIME;
-        else watch(s, r, program);
+        if (interrupted)
+            r->stopped = STOP_INTERRUPTED;
+        else if (now_s() - start > s->wall_limit_s)
+            r->stopped = STOP_TIME;
+        else
+            watch(s, r, program);
         if (r->stopped) {
             kill(-program, SIGKILL);
             kill(program, SIGKILL);
@@ -252,6 +257,6 @@ void sandbox_run(const sandbox_spec_t *s, sandbox_report_t *r)
     r->exited = WIFEXITED(st);
     r->status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
 
-    kill_uid(uid);
+    kill_uid(uid); /* atomic: nothing of the test's can fork past it */
     proctree_kill_all(getpid());
 }

@@ -10,19 +10,19 @@
 #include <sys/types.h>
 
 typedef struct {
-    char **argv;            /* argv[0] is searched in PATH */
-    char **envp;            /* the whole environment */
-    const char *dir;        /* working directory, writable by the test */
-    const char *log_path;   /* the program's stdout and stderr */
+    char **argv;          /* argv[0] is searched in PATH */
+    char **envp;          /* the whole environment */
+    const char *dir;      /* working directory, writable by the test */
+    const char *log_path; /* the program's stdout and stderr */
     double wall_limit_s;
     long max_procs;
     long max_memory_kb;
     long max_file_bytes;
-    bool no_aslr;           /* ThreadSanitizer needs it on high-entropy ASLR kernels */
-    int slot;               /* distinct for sandboxes that run at the same time */
+    bool no_aslr; /* ThreadSanitizer needs it on high-entropy ASLR kernels */
+    int slot;     /* distinct for sandboxes that run at the same time */
 } sandbox_spec_t;
 
-enum { SANDBOX_MAX_TRACKED = 512 };
+enum { SANDBOX_MAX_TRACKED = 4096 }; /* test processes, and the runner's short probes */
 
 typedef enum { STOP_NONE, STOP_TIME, STOP_MEMORY, STOP_INTERRUPTED } stop_t;
 
@@ -35,11 +35,11 @@ typedef struct {
 
 /* What happened: the supervisor fills it in shared memory, the grader reads it. */
 typedef struct {
-    bool exited;      /* the program exited (else killed by signal `status`) */
+    bool exited; /* the program exited (else killed by signal `status`) */
     int status;
-    stop_t stopped;   /* the program was ended because it hit a bound */
+    stop_t stopped; /* the program was ended because it hit a bound */
     double seconds;
-    long proc_limit;  /* the process limit in force (for messages) */
+    long proc_limit;   /* the process limit in force (for messages) */
     bool separate_uid; /* the program ran under a uid of its own */
     pid_t pid;         /* the program's */
     /* The program's own children (for a test runner: one process per test),

@@ -94,7 +94,8 @@ static void start(step_t *s, int slot)
 static int nrunning(void)
 {
     int n = 0;
-    for (int i = 0; i < jobs; i++) n += running[i].pid != 0;
+    for (int i = 0; i < jobs; i++)
+        n += running[i].pid != 0;
     return n;
 }
 

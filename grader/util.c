@@ -81,7 +81,8 @@ static void sb_reserve(strbuf_t *b, size_t extra)
 {
     if (b->len + extra + 1 <= b->cap) return;
     size_t cap = b->cap ? b->cap : 64;
-    while (cap < b->len + extra + 1) cap *= 2;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
     b->s = xrealloc(b->s, cap);
     b->cap = cap;
 }
@@ -169,7 +170,8 @@ void mkdirs(const char *path, int mode)
     for (char *s = p + 1; *s; s++) {
         if (*s != '/') continue;
         *s = '\0';
-        if (mkdir(p, mode) != 0 && errno != EEXIST) fatal("cannot create %s: %s", p, strerror(errno));
+        if (mkdir(p, mode) != 0 && errno != EEXIST)
+            fatal("cannot create %s: %s", p, strerror(errno));
         *s = '/';
     }
     if (mkdir(p, mode) != 0 && errno != EEXIST) fatal("cannot create %s: %s", p, strerror(errno));
@@ -206,8 +208,10 @@ void remove_tree(const char *path)
             if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
             char *p = path_join(path, e->d_name);
             struct stat st;
-            if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) remove_tree(p);
-            else unlink(p);
+            if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
+                remove_tree(p);
+            else
+                unlink(p);
             free(p);
         }
         closedir(d);
@@ -253,7 +257,10 @@ char *head_lines(const char *s, int max_lines)
 static size_t utf8_len(const unsigned char *s)
 {
     if (s[0] < 0x80) return 1;
-    size_t n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
+    size_t n = (s[0] & 0xE0) == 0xC0   ? 2
+               : (s[0] & 0xF0) == 0xE0 ? 3
+               : (s[0] & 0xF8) == 0xF0 ? 4
+                                       : 0;
     if (n == 0 || (n == 2 && s[0] < 0xC2)) return 0;
     for (size_t i = 1; i < n; i++)
         if ((s[i] & 0xC0) != 0x80) return 0;
@@ -284,7 +291,8 @@ char *truncate_text(const char *s, size_t max)
     if (len <= max) return xstrdup(s);
     static const char more[] = "\n... (truncated)";
     size_t keep = max > sizeof more ? max - (sizeof more - 1) : 0;
-    while (keep > 0 && (s[keep] & 0xC0) == 0x80) keep--; /* not inside a character */
+    while (keep > 0 && (s[keep] & 0xC0) == 0x80)
+        keep--; /* not inside a character */
     return xasprintf("%.*s%s", (int)keep, s, max > sizeof more ? more : "");
 }
 
@@ -315,7 +323,8 @@ bool hash_file(hash_t *h, const char *path)
     if (fd < 0) return false;
     char buf[65536];
     ssize_t n;
-    while ((n = read(fd, buf, sizeof buf)) > 0) hash_bytes(h, buf, (size_t)n);
+    while ((n = read(fd, buf, sizeof buf)) > 0)
+        hash_bytes(h, buf, (size_t)n);
     close(fd);
     return n == 0;
 }

@@ -44,10 +44,10 @@ char *abs_path(const char *path); /* realpath, fatal if missing */
 
 /* Text. */
 bool starts_with(const char *s, const char *prefix);
-char *first_line(const char *s);                    /* up to the first newline */
-char *head_lines(const char *s, int max_lines);     /* the first lines, "..." marks the cut */
-char *utf8_clean(const char *s);                    /* invalid bytes become U+FFFD */
-char *truncate_text(const char *s, size_t max);     /* at most max bytes, UTF-8 safe */
+char *first_line(const char *s);                /* up to the first newline */
+char *head_lines(const char *s, int max_lines); /* the first lines, "..." marks the cut */
+char *utf8_clean(const char *s);                /* invalid bytes become U+FFFD */
+char *truncate_text(const char *s, size_t max); /* at most max bytes, UTF-8 safe */
 
 /* A 128-bit content hash (two FNV-1a 64 lanes), as 32 hex digits. */
 typedef struct {

@@ -27,11 +27,11 @@ enum { OUTPUT_HEAD = 64 << 10, SHOWN_LINES = 30, KEPT_OUTPUT = 4096 };
 typedef struct {
     const pass_run_t *run;
     const test_spec_t *spec;
-    json_object *record;      /* Check's verdict, or NULL */
+    json_object *record; /* Check's verdict, or NULL */
     bool have_results, registered;
     bool ended, timed_out, started;
     long pid;
-    char *output;             /* head of the test's output */
+    char *output; /* head of the test's output */
     bool output_truncated;
     const sandbox_tracked_t *tracked;
 } evidence_t;
@@ -120,11 +120,16 @@ static void judge_missing(const evidence_t *e, pass_result_t *r)
              output_head(e));
         return;
     case STOP_MEMORY:
-        fail(r, xasprintf("stopped: the pass used more than %ld MB of memory %s",
-                          e->run->max_memory_mb, during), output_head(e));
+        fail(r,
+             xasprintf("stopped: the pass used more than %ld MB of memory %s",
+                       e->run->max_memory_mb, during),
+             output_head(e));
         return;
-    case STOP_INTERRUPTED: fail(r, xstrdup("interrupted"), NULL); return;
-    case STOP_NONE: break;
+    case STOP_INTERRUPTED:
+        fail(r, xstrdup("interrupted"), NULL);
+        return;
+    case STOP_NONE:
+        break;
     }
     if (!e->have_results) {
         /* What the test program said as it died: its output, or Valgrind's log. */
@@ -133,13 +138,16 @@ static void judge_missing(const evidence_t *e, pass_result_t *r)
                            : xasprintf("%s/runner.out", e->run->dir);
         char *text = read_head(runner, OUTPUT_HEAD, NULL);
         free(runner);
-        fail(r, xasprintf("no result: the test program %s %d before reporting any",
-                          sb->exited ? "exited with status" : "was killed by signal", sb->status),
+        fail(r,
+             xasprintf("no result: the test program %s %d before reporting any",
+                       sb->exited ? "exited with status" : "was killed by signal", sb->status),
              text && *text ? head_lines(text, SHOWN_LINES) : NULL);
         free(text);
     } else if (!e->registered) {
-        fail(r, xstrdup("no such test: kata.json lists it, but the kata's test file does not "
-                        "add it with kata_add_test"), NULL);
+        fail(r,
+             xstrdup("no such test: kata.json lists it, but the kata's test file does not "
+                     "add it with kata_add_test"),
+             NULL);
     } else {
         fail(r, xstrdup("no result: the test did not run"), NULL);
     }
@@ -173,20 +181,24 @@ static void judge_failed(const evidence_t *e, pass_result_t *r)
     diagnosis_t d = {0};
 
     if (signal_in(msg, 25 /* SIGXFSZ */)) {
-        fail(r, xasprintf("output limit: the test wrote more than %ld KiB (the first lines are below)",
-                          run->max_output_kb),
+        fail(r,
+             xasprintf("output limit: the test wrote more than %ld KiB (the first lines are below)",
+                       run->max_output_kb),
              output_head(e));
     } else if (e->tracked && e->tracked->killed_for_memory) {
         fail(r, xasprintf("memory limit: the test used more than %ld MB", run->max_memory_mb),
              output_head(e));
     } else if (e->timed_out) {
         bool dump = diagnose_runtime(e->output, &d);
-        fail(r, xasprintf("timed out after %.3g s (the goroutine dump shows where it was)", limit_s(e)),
-             dump ? d.detail : output_head(e));
+        fail(
+            r,
+            xasprintf("timed out after %.3g s (the goroutine dump shows where it was)", limit_s(e)),
+            dump ? d.detail : output_head(e));
         free(d.reason);
     } else if (strstr(msg, "Test timeout expired")) {
-        fail(r, xasprintf("timed out after %.3g s (killed: it did not answer SIGQUIT with a dump)",
-                          limit_s(e)),
+        fail(r,
+             xasprintf("timed out after %.3g s (killed: it did not answer SIGQUIT with a dump)",
+                       limit_s(e)),
              output_head(e));
     } else if (run->pass == PASS_TSAN && diagnose_tsan(e->output, &d)) {
         fail(r, d.reason, d.detail);
@@ -209,7 +221,8 @@ static void judge_failed(const evidence_t *e, pass_result_t *r)
             size_t n = strlen(first);
             if (n && first[n - 1] == ':') first[n - 1] = '\0';
             const char *dump = msg + n;
-            while (*dump == '\n') dump++;
+            while (*dump == '\n')
+                dump++;
             fail(r, xasprintf("goroutine leak: %s", first), xstrdup(dump));
             free(first);
         } else {
@@ -221,9 +234,10 @@ static void judge_failed(const evidence_t *e, pass_result_t *r)
     } else if (starts_with(msg, "Early exit with return value 66")) {
         fail(r, xasprintf("%s reported an error", pass_titles[run->pass]), output_head(e));
     } else if (starts_with(msg, "Early exit with return value")) {
-        fail(r, xasprintf("the test's process exited with status %s before the test ended "
-                          "(did kata code call exit()?)",
-                          msg + strlen("Early exit with return value ")),
+        fail(r,
+             xasprintf("the test's process exited with status %s before the test ended "
+                       "(did kata code call exit()?)",
+                       msg + strlen("Early exit with return value ")),
              output_head(e));
     } else {
         fail(r, located(msg, e->record), output_head(e));
@@ -235,11 +249,13 @@ static void judge(const evidence_t *e, pass_result_t *r)
     if (!e->record) {
         judge_missing(e, r);
     } else if (!strcmp(rec_str(e->record, "result"), "pass")) {
-        if (e->ended) r->verdict = V_PASS;
+        if (e->ended)
+            r->verdict = V_PASS;
         else
-            fail(r, xstrdup("did not reach the end of the test: kata code ended the process early "
-                            "(exit(), _exit(), or pthread_exit() in the last thread); Check alone "
-                            "would have counted it as passed"),
+            fail(r,
+                 xstrdup("did not reach the end of the test: kata code ended the process early "
+                         "(exit(), _exit(), or pthread_exit() in the last thread); Check alone "
+                         "would have counted it as passed"),
                  output_head(e));
     } else {
         judge_failed(e, r);
@@ -247,8 +263,8 @@ static void judge(const evidence_t *e, pass_result_t *r)
     /* A fork bomb shows as a timeout or a crash: say what else happened. */
     long limit = e->run->sandbox->proc_limit;
     if (r->verdict == V_FAIL && e->tracked && e->tracked->peak_threads >= limit * 9 / 10) {
-        char *more = xasprintf("%s; it reached the limit of %ld processes and threads", r->reason,
-                               limit);
+        char *more =
+            xasprintf("%s; it reached the limit of %ld processes and threads", r->reason, limit);
         free(r->reason);
         r->reason = more;
     }

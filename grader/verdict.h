@@ -11,10 +11,10 @@
 
 typedef struct {
     pass_id_t pass;
-    const char *dir;           /* the pass's directory */
+    const char *dir; /* the pass's directory */
     const sandbox_report_t *sandbox;
-    const bool *selected;      /* per test: run in this pass */
-    double scale;              /* time limits' multiplier in this pass */
+    const bool *selected; /* per test: run in this pass */
+    double scale;         /* time limits' multiplier in this pass */
     long max_output_kb, max_memory_mb;
 } pass_run_t;
 

@@ -10,7 +10,7 @@
 /* Where things are: set by main() from the command line. */
 extern const char *grader_bin; /* the gokata-grade under test */
 extern const char *grader_cc;
-extern const char *work_dir;   /* scratch space for reports */
+extern const char *work_dir; /* scratch space for reports */
 
 Suite *diagnose_suite(void);
 Suite *reports_suite(void);
@@ -38,7 +38,7 @@ int jint(json_object *o, const char *path);
 #define ck_assert_contains(haystack, needle)                                                       \
     do {                                                                                           \
         const char *h_ = (haystack), *n_ = (needle);                                               \
-        ck_assert_msg(h_ && strstr(h_, n_), "expected \"%s\" in:\n%s", n_, h_ ? h_ : "(null)");   \
+        ck_assert_msg(h_ &&strstr(h_, n_), "expected \"%s\" in:\n%s", n_, h_ ? h_ : "(null)");     \
     } while (0)
 
 #endif

@@ -69,7 +69,8 @@ END_TEST
 
 START_TEST(test_short_paths_start_at_the_kata_directories)
 {
-    ck_assert_str_eq(short_path("/work/main/tests/katas/01-sum/test_sum.c"), "tests/katas/01-sum/test_sum.c");
+    ck_assert_str_eq(short_path("/work/main/tests/katas/01-sum/test_sum.c"),
+                     "tests/katas/01-sum/test_sum.c");
     ck_assert_str_eq(short_path("./katas/01-sum/sum.c"), "katas/01-sum/sum.c");
     ck_assert_str_eq(short_path("/tmp/x/src/katas/01-sum/sum.c"), "katas/01-sum/sum.c");
     ck_assert_str_eq(short_path("./runtime/src/chan.c"), "runtime/src/chan.c");

@@ -14,8 +14,8 @@
 #include "grader_test.h"
 #include "util.h"
 
-static int status;          /* the grader's exit status */
-static double wall_s;       /* how long the whole run took */
+static int status;    /* the grader's exit status */
+static double wall_s; /* how long the whole run took */
 
 void fixtures_grade(void)
 {
@@ -28,10 +28,9 @@ void fixtures_grade(void)
     char *dir = xasprintf("%s/fixtures", work_dir);
     mkdirs(dir, 0755);
     double t0 = now_s();
-    status = run_grader(out, "--submissions", "tests/grader/submissions", "-j", "2",
-                        "--max-procs", "128", "--max-memory", "256", "--json", json, "--junit",
-                        junit, "--exercism", exercism, "--gradescope", gradescope, "--markdown", md,
-                        NULL);
+    status = run_grader(out, "--submissions", "tests/grader/submissions", "-j", "2", "--max-procs",
+                        "128", "--max-memory", "256", "--json", json, "--junit", junit,
+                        "--exercism", exercism, "--gradescope", gradescope, "--markdown", md, NULL);
     wall_s = now_s() - t0;
 }
 
@@ -92,7 +91,8 @@ START_TEST(test_correct_code_gets_full_marks_in_every_pass)
     ck_assert_int_eq(jint(r, "points"), 4);
     ck_assert_int_eq(jint(r, "max_points"), 4);
     for (int t = 0; t < 3; t++)
-        for (const char *const *p = (const char *const[]){"plain", "tsan", "helgrind", NULL}; *p; p++)
+        for (const char *const *p = (const char *const[]){"plain", "tsan", "helgrind", NULL}; *p;
+             p++)
             ck_assert_str_eq(verdict(r, t, *p), "pass");
 }
 END_TEST
@@ -222,7 +222,8 @@ START_TEST(test_no_process_of_a_test_survives_the_grader)
     while ((e = readdir(d))) {
         char *path = xasprintf("/proc/%s/cmdline", e->d_name);
         char *cmd = read_head(path, 4096, NULL);
-        ck_assert_msg(!cmd || !strstr(cmd, "/gokata-grade."), "process %s survived: %s", e->d_name, cmd);
+        ck_assert_msg(!cmd || !strstr(cmd, "/gokata-grade."), "process %s survived: %s", e->d_name,
+                      cmd);
         free(cmd);
         free(path);
     }
@@ -242,21 +243,25 @@ START_TEST(test_submissions_are_graded_in_parallel)
         sum += json_object_get_double(k);
     }
     closedir(d);
-    ck_assert_msg(sum > 1.4 * wall_s, "katas took %.1f s in all, in %.1f s of wall time", sum, wall_s);
+    ck_assert_msg(sum > 1.4 * wall_s, "katas took %.1f s in all, in %.1f s of wall time", sum,
+                  wall_s);
 }
 END_TEST
 
 START_TEST(test_every_report_of_a_real_run_is_well_formed)
 {
-    const char *files[] = {"race.exercism.json", "race.gradescope.json", "compile_error.exercism.json"};
+    const char *files[] = {"race.exercism.json", "race.gradescope.json",
+                           "compile_error.exercism.json"};
     for (int i = 0; i < 3; i++) {
         char *path = xasprintf("%s/fixtures/%s", work_dir, files[i]);
         ck_assert_msg(json_object_from_file(path) != NULL, "%s is not valid JSON", path);
     }
-    json_object *ex = json_object_from_file(xasprintf("%s/fixtures/compile_error.exercism.json", work_dir));
+    json_object *ex =
+        json_object_from_file(xasprintf("%s/fixtures/compile_error.exercism.json", work_dir));
     ck_assert_str_eq(jstr(ex, "status"), "error");
     ck_assert_int_eq(jint(ex, "version"), 2);
-    json_object *gs = json_object_from_file(xasprintf("%s/fixtures/wrong_answer.gradescope.json", work_dir));
+    json_object *gs =
+        json_object_from_file(xasprintf("%s/fixtures/wrong_answer.gradescope.json", work_dir));
     ck_assert_int_eq(jint(gs, "score"), 1);
     ck_assert_int_eq(jint(gs, "max_score"), 4);
     char *xml = slurp(xasprintf("%s/fixtures/race.xml", work_dir));

@@ -35,7 +35,8 @@ int run_grader(const char *out_path, ...)
     va_list ap;
     va_start(ap, out_path);
     const char *a;
-    while ((a = va_arg(ap, const char *)) && n < 63) argv[n++] = a;
+    while ((a = va_arg(ap, const char *)) && n < 63)
+        argv[n++] = a;
     va_end(ap);
     argv[n] = NULL;
     pid_t pid = fork();
@@ -61,11 +62,14 @@ char *slurp(const char *path)
 json_object *jget(json_object *o, const char *path)
 {
     char *copy = xstrdup(path);
-    for (char *save, *key = strtok_r(copy, ".", &save); key && o; key = strtok_r(NULL, ".", &save)) {
+    for (char *save, *key = strtok_r(copy, ".", &save); key && o;
+         key = strtok_r(NULL, ".", &save)) {
         char *end;
         long i = strtol(key, &end, 10);
-        if (!*end && json_object_is_type(o, json_type_array)) o = json_object_array_get_idx(o, (size_t)i);
-        else if (!json_object_object_get_ex(o, key, &o)) o = NULL;
+        if (!*end && json_object_is_type(o, json_type_array))
+            o = json_object_array_get_idx(o, (size_t)i);
+        else if (!json_object_object_get_ex(o, key, &o))
+            o = NULL;
     }
     free(copy);
     return o;
@@ -87,9 +91,12 @@ int jint(json_object *o, const char *path)
 int main(int argc, char **argv)
 {
     for (int i = 1; i + 1 < argc; i += 2) {
-        if (!strcmp(argv[i], "--grader")) grader_bin = argv[i + 1];
-        else if (!strcmp(argv[i], "--cc")) grader_cc = argv[i + 1];
-        else if (!strcmp(argv[i], "--work")) work_dir = argv[i + 1];
+        if (!strcmp(argv[i], "--grader"))
+            grader_bin = argv[i + 1];
+        else if (!strcmp(argv[i], "--cc"))
+            grader_cc = argv[i + 1];
+        else if (!strcmp(argv[i], "--work"))
+            work_dir = argv[i + 1];
     }
     if (!grader_bin) {
         fprintf(stderr, "usage: test_grader --grader BIN [--cc CC] [--work DIR]\n");

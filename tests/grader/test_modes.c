@@ -25,7 +25,8 @@ static int count_files(const char *dir)
     DIR *d = opendir(dir);
     int n = 0;
     struct dirent *e;
-    while (d && (e = readdir(d))) n += e->d_name[0] != '.';
+    while (d && (e = readdir(d)))
+        n += e->d_name[0] != '.';
     if (d) closedir(d);
     return n;
 }
@@ -42,13 +43,13 @@ void modes_grade(void)
     st_kata_unknown = run_grader(w("kata_unknown.out"), "--kata", "7", NULL);
     st_help = run_grader(w("help.out"), "--help", NULL);
     st_no_runtime = run_grader(w("no_runtime.out"), "--runtime", "/nonexistent/libgokata.a", NULL);
-    st_no_name = run_grader(w("no_name.out"), "--submission", "tests/grader/submissions/good",
-                            "--submission", "tests/grader/submissions/race", "--json",
-                            w("x.json"), NULL);
+    st_no_name =
+        run_grader(w("no_name.out"), "--submission", "tests/grader/submissions/good",
+                   "--submission", "tests/grader/submissions/race", "--json", w("x.json"), NULL);
     char *empty = w("empty_submission");
     mkdirs(empty, 0755);
-    st_missing_file = run_grader(w("missing.out"), "--submission", empty, "--json",
-                                 w("missing.json"), NULL);
+    st_missing_file =
+        run_grader(w("missing.out"), "--submission", empty, "--json", w("missing.json"), NULL);
     /* A repository whose kata.json and tests disagree, and a kata.json that isn't JSON. */
     st_broken = run_grader(w("broken.out"), "--repo", "tests/grader/repo-broken", "--solutions",
                            "--passes", "plain", "--json", w("broken.json"), NULL);
@@ -74,7 +75,8 @@ END_TEST
 
 START_TEST(test_the_solutions_score_100_percent)
 {
-    ck_assert_msg(st_solutions == 0, "exit status %d:\n%s", st_solutions, slurp(w("solutions.out")));
+    ck_assert_msg(st_solutions == 0, "exit status %d:\n%s", st_solutions,
+                  slurp(w("solutions.out")));
     json_object *r = json_object_from_file(w("solutions.json"));
     ck_assert_int_eq(jint(r, "points"), 4);
 }
@@ -100,10 +102,11 @@ START_TEST(test_help_documents_the_flags)
 {
     ck_assert_int_eq(st_help, 0);
     char *h = slurp(w("help.out"));
-    const char *flags[] = {"--kata", "--solutions", "--submission", "--passes", "--jobs",
-                           "--json", "--exercism", "--junit", "--gradescope", "--markdown",
-                           "--fail-under", "Exit status"};
-    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++) ck_assert_contains(h, flags[i]);
+    const char *flags[] = {"--kata",       "--solutions", "--submission", "--passes",
+                           "--jobs",       "--json",      "--exercism",   "--junit",
+                           "--gradescope", "--markdown",  "--fail-under", "Exit status"};
+    for (size_t i = 0; i < sizeof flags / sizeof *flags; i++)
+        ck_assert_contains(h, flags[i]);
 }
 END_TEST
 
@@ -127,7 +130,8 @@ START_TEST(test_a_submission_without_the_learner_file_scores_0)
     json_object *r = json_object_from_file(w("missing.json"));
     ck_assert_int_eq(jint(r, "points"), 0);
     ck_assert_str_eq(jstr(r, "katas.0.status"), "missing file");
-    ck_assert_contains(jstr(r, "katas.0.message"), "katas/01-sum/sum.c is missing from the submission");
+    ck_assert_contains(jstr(r, "katas.0.message"),
+                       "katas/01-sum/sum.c is missing from the submission");
 }
 END_TEST
 
@@ -145,7 +149,8 @@ START_TEST(test_a_test_the_grader_cannot_account_for_fails)
     json_object *r = json_object_from_file(w("broken.json"));
     ck_assert_str_eq(jstr(r, "katas.0.tests.0.plain.verdict"), "pass");
     /* added with tcase_add_test: no end marker, so no trust */
-    ck_assert_contains(jstr(r, "katas.0.tests.1.plain.reason"), "does not add it with kata_add_test");
+    ck_assert_contains(jstr(r, "katas.0.tests.1.plain.reason"),
+                       "does not add it with kata_add_test");
     /* listed in kata.json, absent from the tests */
     ck_assert_contains(jstr(r, "katas.0.tests.2.plain.reason"), "no such test");
     ck_assert_int_eq(jint(r, "katas.0.points"), 1);

@@ -19,11 +19,19 @@ static test_spec_t sum_specs[] = {
     {"test_sums_in_parallel", 1, 3},
     {"test_sums_nothing_for_zero", 1, 3},
 };
-static kata_t sum_kata = {.id = "01-sum", .name = "sum", .title = "Sum with goroutines",
-                          .tests = sum_specs, .ntests = 4, .max_points = 5};
+static kata_t sum_kata = {.id = "01-sum",
+                          .name = "sum",
+                          .title = "Sum with goroutines",
+                          .tests = sum_specs,
+                          .ntests = 4,
+                          .max_points = 5};
 static test_spec_t chan_specs[] = {{"test_sends", 1, 5}, {"test_closes", 1, 5}};
-static kata_t chan_kata = {.id = "02-chan", .name = "chan", .title = "Channels",
-                           .tests = chan_specs, .ntests = 2, .max_points = 2};
+static kata_t chan_kata = {.id = "02-chan",
+                           .name = "chan",
+                           .title = "Channels",
+                           .tests = chan_specs,
+                           .ntests = 2,
+                           .max_points = 2};
 
 static const pass_result_t ok = {V_PASS, NULL, NULL};
 
@@ -32,12 +40,16 @@ static submission_t model(report_opts_t *o)
     *o = (report_opts_t){.pass_enabled = {true, true, true}};
     static kata_result_t katas[2];
     static test_result_t sum_tests[4], chan_tests[2];
-    for (int i = 0; i < 4; i++) sum_tests[i] = (test_result_t){.spec = &sum_specs[i]};
-    for (int i = 0; i < 2; i++) chan_tests[i] = (test_result_t){.spec = &chan_specs[i]};
+    for (int i = 0; i < 4; i++)
+        sum_tests[i] = (test_result_t){.spec = &sum_specs[i]};
+    for (int i = 0; i < 2; i++)
+        chan_tests[i] = (test_result_t){.spec = &chan_specs[i]};
 
-    for (int p = 0; p < NPASSES; p++) sum_tests[0].pass[p] = ok;
+    for (int p = 0; p < NPASSES; p++)
+        sum_tests[0].pass[p] = ok;
     sum_tests[1].pass[PASS_PLAIN] = (pass_result_t){
-        V_FAIL, "sum_to(1000): expected 500500, got 499500 (tests/katas/01-sum/test_sum.c:22)", NULL};
+        V_FAIL, "sum_to(1000): expected 500500, got 499500 (tests/katas/01-sum/test_sum.c:22)",
+        NULL};
     sum_tests[1].output = "debug <n> & \"1000\" | `x` ```fence``` bad byte \xff ctl \x01 end\n";
     sum_tests[2].pass[PASS_PLAIN] = ok;
     sum_tests[2].pass[PASS_TSAN] = (pass_result_t){
@@ -48,16 +60,20 @@ static submission_t model(report_opts_t *o)
         "katas/01-sum/sum.c:23\n  Previous write of size 8 by thread T2:\n    compute  "
         "katas/01-sum/sum.c:15\n"};
     sum_tests[2].pass[PASS_HELGRIND] = (pass_result_t){
-        V_FAIL, "Helgrind: Possible data race during write by thread #1 at katas/01-sum/sum.c:23 (sum_to)",
+        V_FAIL,
+        "Helgrind: Possible data race during write by thread #1 at katas/01-sum/sum.c:23 (sum_to)",
         NULL};
     sum_tests[3].pass[PASS_PLAIN] =
         (pass_result_t){V_FAIL, "not implemented yet: sum_to (katas/01-sum/sum.c:8)", NULL};
-    katas[0] = (kata_result_t){.kata = &sum_kata, .tests = sum_tests,
-                               .pass = {{true, 4, 2, 1.0, NULL}, {true, 2, 1, 1.0, NULL},
-                                        {true, 2, 1, 1.0, NULL}}};
-    katas[1] = (kata_result_t){
-        .kata = &chan_kata, .tests = chan_tests, .status = KATA_BUILD_FAILED,
-        .message = "katas/02-chan/chan.c:3:1: error: expected ';' before '}' token\n    3 | }\n      | ^\n"};
+    katas[0] = (kata_result_t){
+        .kata = &sum_kata,
+        .tests = sum_tests,
+        .pass = {{true, 4, 2, 1.0, NULL}, {true, 2, 1, 1.0, NULL}, {true, 2, 1, 1.0, NULL}}};
+    katas[1] = (kata_result_t){.kata = &chan_kata,
+                               .tests = chan_tests,
+                               .status = KATA_BUILD_FAILED,
+                               .message = "katas/02-chan/chan.c:3:1: error: expected ';' before "
+                                          "'}' token\n    3 | }\n      | ^\n"};
     submission_t s = {.name = "alice", .katas = katas, .nkatas = 2};
     for (int k = 0; k < 2; k++) {
         grade_score(&katas[k], o->pass_enabled);
@@ -79,8 +95,9 @@ static void golden(const char *name)
         return;
     }
     char *want = slurp(want_path);
-    ck_assert_msg(!strcmp(got, want), "%s differs from %s: diff -u %s %s (GOLDEN_UPDATE=1 to accept)",
-                  got_path, want_path, want_path, got_path);
+    ck_assert_msg(!strcmp(got, want),
+                  "%s differs from %s: diff -u %s %s (GOLDEN_UPDATE=1 to accept)", got_path,
+                  want_path, want_path, got_path);
 }
 
 static void json_parses(const char *name)

@@ -49,17 +49,17 @@
 enum { MAX_TESTS = 256, LEAK_REPORT_MAX = 8192 };
 
 typedef struct {
-    const TTest *body;  /* the test as written: its name and function */
-    TTest wrapped;      /* what Check runs: run_wrapped, same name and site */
-    TCase *tc;          /* the test's own test case */
-    double limit_s;     /* time limit before scaling; 0: the default */
-    bool selected;      /* run in this invocation */
+    const TTest *body; /* the test as written: its name and function */
+    TTest wrapped;     /* what Check runs: run_wrapped, same name and site */
+    TCase *tc;         /* the test's own test case */
+    double limit_s;    /* time limit before scaling; 0: the default */
+    bool selected;     /* run in this invocation */
 } test_t;
 
 static test_t tests[MAX_TESTS];
 static int ntests;
 
-static const char *out_dir;    /* grader mode when set */
+static const char *out_dir; /* grader mode when set */
 static double default_limit_s = 10;
 static double scale = 1;
 
@@ -114,8 +114,8 @@ static void arm_time_limit(const test_t *t)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGALRM, &sa, NULL);
     double s = t->limit_s * scale;
-    struct itimerval it = {.it_value = {.tv_sec = (time_t)s,
-                                        .tv_usec = (suseconds_t)((s - (time_t)s) * 1e6)}};
+    struct itimerval it = {
+        .it_value = {.tv_sec = (time_t)s, .tv_usec = (suseconds_t)((s - (time_t)s) * 1e6)}};
     setitimer(ITIMER_REAL, &it, NULL);
 }
 
@@ -210,7 +210,8 @@ static void select_test(const char *arg, bool *any)
     const char *eq = strchr(arg, '=');
     size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
     if (!*any)
-        for (int i = 0; i < ntests; i++) tests[i].selected = false;
+        for (int i = 0; i < ntests; i++)
+            tests[i].selected = false;
     *any = true;
     test_t *t = find_test(arg, len);
     if (!t) return;
@@ -221,20 +222,28 @@ static void select_test(const char *arg, bool *any)
 static const char *result_name(int rtype)
 {
     switch (rtype) {
-    case CK_PASS: return "pass";
-    case CK_FAILURE: return "failure";
-    case CK_ERROR: return "error";
-    default: return "invalid";
+    case CK_PASS:
+        return "pass";
+    case CK_FAILURE:
+        return "failure";
+    case CK_ERROR:
+        return "error";
+    default:
+        return "invalid";
     }
 }
 
 static const char *context_name(enum ck_result_ctx ctx)
 {
     switch (ctx) {
-    case CK_CTX_SETUP: return "setup";
-    case CK_CTX_TEST: return "test";
-    case CK_CTX_TEARDOWN: return "teardown";
-    default: return "unknown";
+    case CK_CTX_SETUP:
+        return "setup";
+    case CK_CTX_TEST:
+        return "test";
+    case CK_CTX_TEARDOWN:
+        return "teardown";
+    default:
+        return "unknown";
     }
 }
 
@@ -255,7 +264,8 @@ static void write_results(SRunner *sr)
         json_object_object_add(r, "test", json_object_new_string(tr_tcname(rs[i])));
         json_object_object_add(r, "result", json_object_new_string(result_name(tr_rtype(rs[i]))));
         json_object_object_add(r, "message", json_object_new_string(tr_msg(rs[i])));
-        json_object_object_add(r, "file", json_object_new_string(tr_lfile(rs[i]) ? tr_lfile(rs[i]) : ""));
+        json_object_object_add(r, "file",
+                               json_object_new_string(tr_lfile(rs[i]) ? tr_lfile(rs[i]) : ""));
         json_object_object_add(r, "line", json_object_new_int(tr_lno(rs[i])));
         json_object_object_add(r, "context", json_object_new_string(context_name(tr_ctx(rs[i]))));
         json_object_array_add(results, r);
@@ -309,7 +319,8 @@ static int run_for_grader(SRunner *sr)
 static int run_by_hand(SRunner *sr)
 {
     size_t len = 1;
-    for (int i = 0; i < ntests; i++) len += strlen(tests[i].body->name) + 1;
+    for (int i = 0; i < ntests; i++)
+        len += strlen(tests[i].body->name) + 1;
     char *tags = calloc(1, len);
     if (!tags) die("out of memory");
     for (int i = 0; i < ntests; i++) {
@@ -336,18 +347,26 @@ int main(int argc, char **argv)
     bool any_selected = false, list = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (strcmp(a, "--list") == 0) list = true;
-        else if (i + 1 == argc) usage();
-        else if (strcmp(a, "--out") == 0) out_dir = argv[++i];
-        else if (strcmp(a, "--scale") == 0) scale = parse_seconds(argv[++i]);
-        else if (strcmp(a, "--test") == 0) select_test(argv[++i], &any_selected);
-        else if (strcmp(a, "--timeout") == 0) default_limit_s = parse_seconds(argv[++i]);
-        else usage();
+        if (strcmp(a, "--list") == 0)
+            list = true;
+        else if (i + 1 == argc)
+            usage();
+        else if (strcmp(a, "--out") == 0)
+            out_dir = argv[++i];
+        else if (strcmp(a, "--scale") == 0)
+            scale = parse_seconds(argv[++i]);
+        else if (strcmp(a, "--test") == 0)
+            select_test(argv[++i], &any_selected);
+        else if (strcmp(a, "--timeout") == 0)
+            default_limit_s = parse_seconds(argv[++i]);
+        else
+            usage();
     }
     for (int i = 0; i < ntests; i++)
         if (tests[i].limit_s == 0) tests[i].limit_s = default_limit_s;
     if (list) {
-        for (int i = 0; i < ntests; i++) printf("%s\n", tests[i].body->name);
+        for (int i = 0; i < ntests; i++)
+            printf("%s\n", tests[i].body->name);
         return 0;
     }
     /* Check's timeout is the backstop behind ours: it kills without a dump. */
