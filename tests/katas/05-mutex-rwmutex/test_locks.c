@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gkcheck.h"
 #include "kata_test.h"
 #include "locks.h"
 
@@ -98,6 +99,16 @@ START_TEST(test_transfer_moves_money_from_one_account_to_another)
 }
 END_TEST
 
+/* Runs in a child process (gk_run_child): the verdict is what it prints. */
+static void transfer_to_itself(void *arg)
+{
+    account_t *a = arg;
+    bool ok = transfer(a, a, 10);
+    bool unlocked = mutex_trylock(&a->mu);
+    printf("%s, balance %lld%s\n", ok ? "moved" : "refused", (long long)a->balance,
+           unlocked ? "" : ", and the account was left locked");
+}
+
 START_TEST(test_transfer_refuses_what_it_cannot_do_and_changes_nothing)
 {
     account_t a = {.id = 1, .balance = 100}, b = {.id = 2, .balance = 100};
@@ -112,8 +123,6 @@ START_TEST(test_transfer_refuses_what_it_cannot_do_and_changes_nothing)
         {&a, &b, -50, "a negative amount (-50)"},
         {&frozen, &a, 10, "a transfer from a frozen account"},
         {&a, &frozen, 10, "a transfer to a frozen account"},
-        /* Last: a solution that locks the account twice deadlocks here. */
-        {&a, &a, 10, "a transfer from an account to itself"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         bool ok = transfer(cases[i].from, cases[i].to, cases[i].amount);
@@ -127,6 +136,25 @@ START_TEST(test_transfer_refuses_what_it_cannot_do_and_changes_nothing)
         assert_account_unlocked(cases[i].from, call);
         assert_account_unlocked(cases[i].to, call);
     }
+
+    /* From an account to itself, in a child process: locking the account's
+     * mutex twice would deadlock, and the child's death says so. */
+    gk_child_t child;
+    gk_run_child(transfer_to_itself, &a, 10, &child);
+    ck_assert_msg(!strstr(child.output, "deadlock"),
+                  "transfer(account 1 -> account 1, 10) deadlocked: it locked account 1 twice. "
+                  "A Mutex is not reentrant: the second mutex_lock waits for the first to be "
+                  "unlocked, forever. Refuse from == to before locking anything. It printed:\n%s",
+                  child.output);
+    ck_assert_msg(child.exited && child.status == 0,
+                  "transfer(account 1 -> account 1, 10) %s %d; it printed:\n%s",
+                  child.exited ? "ended the process with status" : "was killed by signal",
+                  child.status, child.output);
+    ck_assert_msg(strstr(child.output, "refused, balance 100\n") != NULL,
+                  "transfer(account 1 -> account 1, 10), a transfer from an account to itself: "
+                  "expected it refused (false), the balance left at 100 and the account unlocked; "
+                  "got: %s",
+                  child.output);
 }
 END_TEST
 
@@ -190,8 +218,8 @@ START_TEST(test_transfers_take_the_two_locks_in_the_same_order_both_ways)
     bool one_to_two = takes_account_2_first(acc, &acc[0], &acc[1]);
     bool two_to_one = takes_account_2_first(acc, &acc[1], &acc[0]);
     if (one_to_two != two_to_one) {
-        const char *first = one_to_two ? "1 -> 2" : "2 -> 1";
-        const char *other = one_to_two ? "2 -> 1" : "1 -> 2";
+        const char *first = one_to_two ? "1 -> account 2" : "2 -> account 1";
+        const char *other = one_to_two ? "2 -> account 1" : "1 -> account 2";
         ck_abort_msg("transfer(account %s) locks account 2 first, transfer(account %s) locks "
                      "account 1 first. Run both at the same moment and each can hold one lock "
                      "while it waits for the other: a deadlock. Take the two locks in one "
@@ -222,23 +250,44 @@ static void shuttle(void *arg)
 START_TEST(test_opposite_transfers_at_the_same_time_do_not_deadlock)
 {
     account_t a = {.id = 1, .balance = 10000}, b = {.id = 2, .balance = 10000};
+
+    /* First, the deadly moment, on purpose: the test holds account 1 while a
+     * transfer 1 -> 2 and a transfer 2 -> 1 line up behind it (in both
+     * orders), then lets go. A Mutex hands itself to its first waiter, so
+     * with the two locks taken in different orders one transfer now holds
+     * account 1 and waits for 2 while the other holds 2 and waits for 1:
+     * the runtime reports "all goroutines are asleep - deadlock!" at the
+     * wg_wait below, and its dump shows both stuck in transfer. */
+    for (int round = 0; round < 2; round++) {
+        account_t *first_from = round == 0 ? &a : &b, *first_to = round == 0 ? &b : &a;
+        mutex_lock(&a.mu);
+        transfer_job_t j1, j2;
+        start_transfer(&j1, first_from, first_to, 10);
+        go_wait_idle(); /* j1 waits for account 1 */
+        start_transfer(&j2, first_to, first_from, 10);
+        go_wait_idle(); /* j2 too, or for account 2 */
+        mutex_unlock(&a.mu);
+        wg_wait(&j1.wg);
+        wg_wait(&j2.wg);
+        ck_assert_msg(j1.ok && j2.ok, "a transfer of 10 between accounts holding 10000 returned "
+                                      "false");
+    }
+
+    /* Then many at once, half each way. */
     wg_t wg = {0};
     shuttle_t s[OPPOSITE_WORKERS];
     for (int i = 0; i < OPPOSITE_WORKERS; i++) {
-        /* Half move money 1 -> 2, half 2 -> 1, all at once. */
         s[i] = (shuttle_t){.from = i % 2 ? &b : &a, .to = i % 2 ? &a : &b, .wg = &wg};
         wg_add(&wg, 1);
         go(shuttle, &s[i]);
     }
-    /* With the locks taken in different orders, this is where the runtime
-     * reports "all goroutines are asleep - deadlock!". */
     wg_wait(&wg);
     for (int i = 0; i < OPPOSITE_WORKERS; i++)
         ck_assert_msg(s[i].refused == 0,
                       "%d of %d transfers of 1 were refused, with thousands in every account",
                       s[i].refused, OPPOSITE_ROUNDS);
-    assert_balance(&a, 10000, "as many transfers of 1 each way");
-    assert_balance(&b, 10000, "as many transfers of 1 each way");
+    assert_balance(&a, 10000, "as many transfers each way");
+    assert_balance(&b, 10000, "as many transfers each way");
 }
 END_TEST
 
