@@ -34,9 +34,6 @@ static uint32_t init_lock;
 static uint32_t init_done;
 static bool atexit_registered;
 
-/* Each thread's stack: goroutines in the tens of thousands must fit in the
- * address space and in max_map_count, and learners' frames are small. */
-enum { GOROUTINE_STACK = 256 * 1024 };
 
 int64_t nanotime(void)
 {
@@ -84,6 +81,7 @@ static void atfork_child(void)
     init_lock = 0;
     timers_forget();
     spawner_forget();
+    m_forget();
 }
 
 static void runtime_init(void)
@@ -92,6 +90,7 @@ static void runtime_init(void)
     if (!__atomic_load_n(&init_done, __ATOMIC_ACQUIRE)) {
         race_untrack(&sched, sizeof sched);
         race_untrack(&timers, sizeof timers); /* time.c */
+        park_init();
         pthread_key_create(&foreign_key, foreign_exit);
         pthread_atfork(NULL, NULL, atfork_child);
         signal_init();
@@ -191,7 +190,7 @@ void go_yield(void)
     sched_yield();
 }
 
-static void freeg(G *g)
+void freeg(G *g)
 {
     race_forget(g);
     race_forget(&g->sg);
@@ -271,7 +270,11 @@ void start_helpers(void)
     unlock(&init_lock);
 }
 
-static void goexit(G *g)
+/* g's last act. reap: g's thread ends now and the reaper joins it and frees
+ * g; otherwise the thread goes on to run other goroutines (m.c) and g is
+ * freed here, in g's own context (TSan checks the free against g's
+ * allocation, which g's start acquired). */
+static void goexit(G *g, bool reap)
 {
     TRACE(g, EV_EXIT, 0);
     trace_goexit(g);
@@ -279,24 +282,36 @@ static void goexit(G *g)
     __atomic_store_n(&g->waitreason, WAIT_EXITED, __ATOMIC_RELAXED);
     lock(&sched.lock);
     unlink_g(g);
-    g->deadnext = sched.dead;
-    sched.dead = g;
+    if (reap) {
+        g->deadnext = sched.dead;
+        sched.dead = g;
+    }
     unlock(&sched.lock);
     __atomic_fetch_sub(&sched.ngoroutines, 1, __ATOMIC_RELAXED);
-    __atomic_fetch_add(&sched.deadgen, 1, __ATOMIC_RELEASE);
-    futex_wake(&sched.deadgen, 1);
+    if (reap) {
+        __atomic_fetch_add(&sched.deadgen, 1, __ATOMIC_RELEASE);
+        futex_wake(&sched.deadgen, 1);
+    }
     if (g->bubble) bubble_exit(g);
     if (__atomic_sub_fetch(&sched.running, 1, __ATOMIC_SEQ_CST) == 0) checkdead();
+    if (!reap) {
+        tls_g = NULL;
+        freeg(g);
+    }
 }
 
-static void *gostart(void *p)
+void run_goroutine(G *g, bool reap)
 {
-    G *g = p;
     tls_g = g;
     race_acquire(g); /* the go statement: see newproc */
     TRACE(g, EV_UNBLOCK, 0);
     g->fn(g->arg);
-    goexit(g);
+    goexit(g, reap);
+}
+
+static void *gostart(void *p)
+{
+    run_goroutine(p, true);
     return NULL;
 }
 
@@ -330,7 +345,8 @@ void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bool 
      * by a timer has no go statement (go_edge false): its edge comes from
      * the time_after_func call (time.c). */
     if (go_edge) race_release(g);
-    spawn_thread(gostart, g, GOROUTINE_STACK, false, &g->thread, fn_name);
+    if (m_reuse()) m_run(g); /* on a thread that ran a goroutine before (m.c) */
+    else spawn_thread(gostart, g, GOROUTINE_STACK, false, &g->thread, fn_name);
 }
 
 void go_spawn(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS)

@@ -86,9 +86,9 @@ void ready_all(sudog_t *list);
 /*
  * A goroutine. Invariants:
  *  - id, fn, arg, fn_name and the created_* fields never change after go().
- *  - wakeup is 0 from before g publishes a sudog until a waker sets it to 1;
- *    only the waker that dequeued g's sudog (for a select: the one that won
- *    select_done) may set it.
+ *  - wakeup is "waiting" from before g publishes a sudog until a waker
+ *    sets it to "woken" (park.c); only the waker that dequeued g's sudog
+ *    (for a select: the one that won select_done) may set it.
  *  - file/line/func are the call site of g's current or last runtime call,
  *    written only by g.
  *  - allnext/allprev and deadnext are guarded by sched.lock.
@@ -147,6 +147,8 @@ void setsite(G *g, GK_SITE_PARAMS);
  * When it reaches 0, every goroutine is blocked on the runtime: deadlock.
  */
 void park_prepare(G *g, waitreason_t reason); /* before publishing g */
+bool spin_while(const uint32_t *word, uint32_t val);
+void park_init(void);
 void gopark(G *g);
 void goready(G *g);
 _Noreturn void park_forever(G *g, waitreason_t reason);
@@ -163,6 +165,7 @@ struct sched {
     G *dead;         /* exited, not yet joined */
     uint32_t deadgen;
     uint32_t reaper_started;
+    int ncpu; /* cores to spin on (1 under Valgrind: no spinning); set once */
 };
 extern struct sched sched;
 
@@ -195,6 +198,16 @@ void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bool 
              bubble_t *bubble, GK_SITE_PARAMS);
 
 void start_helpers(void);
+void run_goroutine(G *g, bool reap); /* on the calling thread, then exit it */
+void freeg(G *g);
+/* Each goroutine thread's stack: tens of thousands of goroutines must fit in
+ * the address space and in max_map_count, and learners' frames are small. */
+enum { GOROUTINE_STACK = 256 * 1024 };
+
+/* ---- m.c: threads that run one goroutine after another ---- */
+bool m_reuse(void);
+void m_run(G *g);
+void m_forget(void);
 int go_numgoroutine_nocreate(void);
 
 /* ---- spawn.c: every thread the runtime starts ---- */
