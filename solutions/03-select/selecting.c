@@ -77,12 +77,8 @@ recv_status_t recv_timeout(chan_t *ch, int *v, go_duration_t d)
      * of the select it is the timeout. (The runtime frees it when this
      * goroutine ends, as Go's garbage collector would.) */
     select_case_t cs[] = {select_recv(ch, v), select_recv(time_after(d), NULL)};
-    switch (chan_select(cs, 2, SELECT_BLOCK)) {
-    case 0:
-        return cs[0].ok ? RECV_VALUE : RECV_CLOSED;
-    default:
-        return RECV_TIMEOUT;
-    }
+    if (chan_select(cs, 2, SELECT_BLOCK) == 1) return RECV_TIMEOUT;
+    return cs[0].ok ? RECV_VALUE : RECV_CLOSED;
 }
 
 int collect_for(chan_t *ch, int *got, int max, go_duration_t d)
