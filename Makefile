@@ -95,9 +95,9 @@ $(BUILD)/.deps-ok: Makefile
 include runtime/runtime.mk
 include tests/runtime/tests.mk
 include runtime/bench/bench.mk
--include grader/grader.mk
+include grader/grader.mk
 
-test: deps test-runtime test-racy test-memcheck test-bench test-clang $(if $(wildcard grader/grader.mk),test-grader)
+test: deps test-runtime test-racy test-memcheck test-bench test-clang test-grader test-katas
 	@echo "make test: all passed"
 
 format:

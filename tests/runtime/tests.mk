@@ -52,3 +52,17 @@ test-memcheck: $(RT_LIB)
 	$(Q)valgrind --quiet --leak-check=full --show-possibly-lost=no --errors-for-leak-kinds=definite,indirect \
 	  --error-exitcode=42 $(BUILD)/memcheck/ctx_tree >/dev/null
 	@echo "no context leaked"
+
+# Every kata: the reference solutions score 100 % in all three passes, and
+# the stubs a fresh clone starts from score 0 (each test says "not
+# implemented yet" or shows the bug to fix).
+test-katas: $(GRADER) $(RT_LIB)
+	@echo "== katas: reference solutions must score 100 %"
+	$(Q)NO_COLOR=1 $(GRADER) --cc $(CC) --runtime $(RT_LIB) --build-dir $(BUILD)/grader \
+	  --solutions --fail-under 100
+	@echo "== katas: the stubs must score 0"
+	$(Q)NO_COLOR=1 $(GRADER) --cc $(CC) --runtime $(RT_LIB) --build-dir $(BUILD)/grader \
+	  > $(BUILD)/stubs.txt 2>&1; status=$$?; \
+	if [ $$status -ne 0 ] || ! grep -q '^Score: 0/' $(BUILD)/stubs.txt; then \
+	  cat $(BUILD)/stubs.txt; echo "a stub scored above 0 (or the grader failed)"; exit 1; fi
+	@grep '^Score:' $(BUILD)/stubs.txt
