@@ -93,9 +93,9 @@ $(BUILD)/.deps-ok: Makefile
 	fi; \
 	mkdir -p $(BUILD) && touch $@
 include runtime/runtime.mk
+include grader/grader.mk
 include tests/runtime/tests.mk
 include runtime/bench/bench.mk
-include grader/grader.mk
 
 test: deps test-runtime test-racy test-memcheck test-bench test-clang test-grader test-katas
 	@echo "make test: all passed"
