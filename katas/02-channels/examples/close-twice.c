@@ -24,7 +24,7 @@
  *
  *   goroutine 1 [running]:
  *   main(...)
- *           katas/02-channels/examples/close-twice.c:50
+ *           katas/02-channels/examples/close-twice.c:51
  *   (exit status 2)
  */
 #include <stdio.h>

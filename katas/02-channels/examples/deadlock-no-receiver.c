@@ -16,7 +16,7 @@
  *
  *   goroutine 1 [chan send]:
  *   main(...)
- *           katas/02-channels/examples/deadlock-no-receiver.c:30
+ *           katas/02-channels/examples/deadlock-no-receiver.c:32
  *   (exit status 2)
  */
 #include <stdio.h>

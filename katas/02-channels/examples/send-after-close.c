@@ -26,9 +26,9 @@
  *
  *   goroutine 2 [running]:
  *   send_ten(...)
- *           katas/02-channels/examples/send-after-close.c:41
+ *           katas/02-channels/examples/send-after-close.c:43
  *   created by main in goroutine 1
- *           katas/02-channels/examples/send-after-close.c:49
+ *           katas/02-channels/examples/send-after-close.c:50
  *   ...
  *   (exit status 2)
  */

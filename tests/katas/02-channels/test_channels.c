@@ -414,8 +414,12 @@ static void receive_each_once(chan_t *ch, int n)
     int v, got = 0;
     recv_result_t r;
     while ((r = recv_or_stuck(ch, &v)) == RECEIVED) {
-        ck_assert_msg(v >= 0 && v < n, "fan_in(%d) sent %d, expected only values 0..%d", n, v,
-                      n - 1);
+        ck_assert_msg(v >= 0 && v < n,
+                      "fan_in(%d) sent %d, expected only the values 0..%d. Does each sender "
+                      "get its own value? A pointer to the loop variable, or to anything on "
+                      "fan_in's stack, is read by the sender after the loop has changed it or "
+                      "fan_in has returned: give each sender an argument of its own",
+                      n, v, n - 1);
         ck_assert_msg(seen[v] == 0,
                       "fan_in(%d) sent %d twice: sender i sends its value i once, then is "
                       "done",
@@ -424,14 +428,17 @@ static void receive_each_once(chan_t *ch, int n)
         got++;
     }
     if (r == STUCK) {
-        ck_abort_msg(got < n ? "fan_in(%d): %d of the %d values came, then every goroutine was "
-                               "blocked: did each sender send its value?"
-                             : "fan_in(%d): all %d values came (of %d), but the channel was "
-                               "never closed, and every goroutine was blocked: a range loop "
-                               "over it would wait forever. One goroutine must wait for all "
-                               "the senders (wg_add before each go, wg_done after each send, "
-                               "wg_wait) and then close the channel",
-                     n, got, n);
+        if (got < n)
+            ck_abort_msg("fan_in(%d): %d of the %d values came, then nothing more (no close "
+                         "either), and every goroutine was blocked: does every sender send "
+                         "its value?",
+                         n, got, n);
+        ck_abort_msg("fan_in(%d): %s, but the channel was never closed, and every goroutine "
+                     "was blocked: a range loop over it would wait forever. One goroutine "
+                     "waits for all the senders (wg_add before each go, wg_done after each "
+                     "send, then wg_wait) and closes the channel%s",
+                     n, n == 0 ? "no value came (right: there is no sender)" : "every value came",
+                     n == 0 ? ". With no sender the counter is 0 and wg_wait returns at once" : "");
     }
     for (int i = 0; i < n; i++)
         ck_assert_msg(seen[i],
@@ -508,15 +515,18 @@ static void check_squares(const int *vals, int n, int workers)
         got++;
     }
     if (r == STUCK) {
-        ck_abort_msg(got < n
-                         ? "square_all(in, %d): %d of the %d squares came, then every goroutine "
-                           "was blocked. Does every worker keep receiving from in until it is "
-                           "closed?"
-                         : "square_all(in, %d): all %d squares came (of %d), but the output was "
-                           "never closed, and every goroutine was blocked. Its senders are the "
-                           "workers, and none of them can know it is the last: one more goroutine "
-                           "waits for them all (WaitGroup) and then closes it",
-                     workers, got, n);
+        if (got < n)
+            ck_abort_msg("square_all(in, %d): %d of the %d squares came, then nothing more "
+                         "(no close either), and every goroutine was blocked. Does every "
+                         "worker keep receiving from in until it is closed?",
+                         workers, got, n);
+        ck_abort_msg("square_all(in, %d): %s, but the output was never closed, and every "
+                     "goroutine was blocked. Its senders are the workers, and none of them "
+                     "can know it is the last: one more goroutine waits for them all "
+                     "(WaitGroup) and then closes it",
+                     workers,
+                     n == 0 ? "in was closed with no value, so no square came (right)"
+                            : "every square came");
     }
     for (int i = 0; i < n; i++)
         ck_assert_msg(seen[vals[i] * vals[i]],
