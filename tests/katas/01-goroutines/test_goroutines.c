@@ -69,12 +69,12 @@ START_TEST(test_sum_parallel_splits_the_work_across_n_goroutines)
         long got = sum_parallel(one_to_a_thousand, 1000, w);
         long started = goroutines_started(before, go_leak_mark());
         ck_assert_msg(started == w,
-                      "sum_parallel(1..1000, %d workers) started %ld goroutines, expected %d: "
+                      "sum_parallel(1..1000, %d worker%s) started %ld goroutines, expected %d: "
                       "start exactly one goroutine per part with go(fn, arg)",
-                      w, started, w);
+                      w, w == 1 ? "" : "s", started, w);
         ck_assert_msg(got == 500500,
-                      "sum_parallel(1..1000, %d workers): expected 500500, got %ld: %s", w, got,
-                      why_the_sum_is_off(500500, got));
+                      "sum_parallel(1..1000, %d worker%s): expected 500500, got %ld: %s", w,
+                      w == 1 ? "" : "s", got, why_the_sum_is_off(500500, got));
     }
 }
 END_TEST
@@ -147,7 +147,8 @@ static void check_counts(const char *const *docs, const int *want, int n, int *c
     ck_assert_msg(total == want_total,
                   "count_words over %d documents returned %ld, expected %ld words in all: did it "
                   "add up counts[] before every goroutine had written its count? Wait for them "
-                  "first",
+                  "first. (The test sets each counts[i] to -1 before the call: a count nobody "
+                  "wrote yet adds -1.)",
                   n, total, want_total);
     for (int i = 0; i < n; i++) {
         ck_assert_msg(counts[i] != UNWRITTEN,
@@ -243,58 +244,81 @@ END_TEST
 
 enum { CALLS = 16 };
 
-/* Shared by the calls of fn and the test. Counters are atomics, so that the
- * only data race a detector can find is one in run_together itself. */
+/*
+ * What the calls of fn saw, shared by them and the test. The counters are
+ * atomics, so that the only data race a detector can find is one in
+ * run_together itself.
+ */
 typedef struct {
+    int n;                   /* run_together's n */
     atomic64_t seen[CALLS];  /* how many times fn(i) was called */
-    atomic64_t out_of_range; /* calls with an i outside 0..CALLS-1 */
+    atomic64_t out_of_range; /* calls with an i outside 0..n-1 */
     atomic64_t bad_i;        /* the last such i */
     atomic64_t wrong_arg;    /* calls whose arg was not this struct */
 } calls_t;
 
-static void count_call(int i, void *arg)
+/* Records the call; false if i is not one fn should ever get. */
+static bool record_call(calls_t *c, int i)
 {
-    calls_t *c = arg;
-    if (i < 0 || i >= CALLS) {
+    if (i < 0 || i >= c->n) {
         atomic64_add(&c->out_of_range, 1);
         atomic64_store(&c->bad_i, i);
-        return;
+        return false;
     }
     atomic64_add(&c->seen[i], 1);
+    return true;
 }
 
-static calls_t the_calls;
+/* After run_together(c->n, ...): did any two calls share an i? */
+static void check_no_index_shared(calls_t *c)
+{
+    ck_assert_msg(atomic64_load(&c->wrong_arg) == 0,
+                  "fn was called with an arg other than the one given to run_together: pass "
+                  "arg through unchanged");
+    ck_assert_msg(atomic64_load(&c->out_of_range) == 0,
+                  "run_together(%d, ...) called fn with i = %ld, outside 0..%d: did a goroutine "
+                  "read i after the loop had moved on? Give each goroutine its own copy of its "
+                  "index (&i is one variable, and the loop keeps changing it)",
+                  c->n, (long)atomic64_load(&c->bad_i), c->n - 1);
+    for (int i = 0; i < c->n; i++) {
+        long seen = (long)atomic64_load(&c->seen[i]);
+        ck_assert_msg(seen <= 1,
+                      "run_together(%d, ...) called fn(%d, arg) %ld times, expected once: does "
+                      "every goroutine get its own copy of i? (&i is one variable, and the loop "
+                      "keeps changing it while the goroutines read it)",
+                      c->n, i, seen);
+    }
+}
 
-static void count_call_checking_arg(int i, void *arg)
+/* After run_together(c->n, ...) returned: was fn called with every i? */
+static void check_every_index_called(calls_t *c)
+{
+    for (int i = 0; i < c->n; i++)
+        ck_assert_msg(atomic64_load(&c->seen[i]) == 1,
+                      "run_together(%d, ...) returned, and fn(%d, arg) had not been called: "
+                      "start one goroutine for every i, and wait for all of them before "
+                      "returning",
+                      c->n, i);
+}
+
+static calls_t the_calls = {.n = CALLS};
+
+static void count_call(int i, void *arg)
 {
     if (arg != &the_calls) {
         atomic64_add(&the_calls.wrong_arg, 1);
         return;
     }
-    count_call(i, arg);
+    record_call(&the_calls, i);
 }
 
 START_TEST(test_run_together_calls_fn_once_with_every_index)
 {
-    run_together(CALLS, count_call_checking_arg, &the_calls);
+    run_together(CALLS, count_call, &the_calls);
+    check_no_index_shared(&the_calls);
+    check_every_index_called(&the_calls);
 
-    ck_assert_msg(atomic64_load(&the_calls.wrong_arg) == 0,
-                  "fn was called with an arg other than the one given to run_together: pass "
-                  "arg through unchanged");
-    ck_assert_msg(atomic64_load(&the_calls.out_of_range) == 0,
-                  "fn was called with i = %ld, outside 0..%d: did a goroutine read i after the "
-                  "loop had moved on? Give each goroutine its own copy of its index",
-                  (long)atomic64_load(&the_calls.bad_i), CALLS - 1);
-    for (int i = 0; i < CALLS; i++) {
-        long seen = (long)atomic64_load(&the_calls.seen[i]);
-        ck_assert_msg(seen == 1,
-                      "run_together(%d, ...) called fn(%d, arg) %ld times, expected once: does "
-                      "every goroutine get its own copy of i? (&i is one variable, and the loop "
-                      "keeps changing it while the goroutines read it)",
-                      CALLS, i, seen);
-    }
-
-    run_together(0, count_call_checking_arg, &the_calls);
+    run_together(0, count_call, &the_calls);
     for (int i = 0; i < CALLS; i++)
         ck_assert_msg(atomic64_load(&the_calls.seen[i]) == 1,
                       "run_together(0, ...) called fn(%d, arg): with n == 0 there is nothing to "
@@ -305,8 +329,8 @@ END_TEST
 
 /* Each call sleeps (i + 1) ms of virtual time, then says it is done. */
 typedef struct {
-    int n;
-    bool done[CALLS];      /* written by call i only, read by the test after */
+    calls_t calls;
+    bool done[CALLS];      /* done[i]: written by call i only, read by the test after */
     go_duration_t elapsed; /* how long run_together took, in virtual time */
     int first_not_done;    /* -1 when every call had returned */
 } sleepy_t;
@@ -314,6 +338,7 @@ typedef struct {
 static void sleep_then_finish(int i, void *arg)
 {
     sleepy_t *s = arg;
+    if (!record_call(&s->calls, i)) return;
     go_sleep((i + 1) * MILLISECOND);
     s->done[i] = true;
 }
@@ -322,22 +347,24 @@ static void run_sleepy_calls(void *arg)
 {
     sleepy_t *s = arg;
     go_time_t start = time_now();
-    run_together(s->n, sleep_then_finish, s);
+    run_together(s->calls.n, sleep_then_finish, s);
     s->elapsed = time_since(start);
     s->first_not_done = -1;
-    for (int i = 0; i < s->n && s->first_not_done < 0; i++)
+    for (int i = 0; i < s->calls.n && s->first_not_done < 0; i++)
         if (!s->done[i]) s->first_not_done = i;
 }
 
 START_TEST(test_run_together_runs_every_call_at_the_same_time)
 {
-    sleepy_t s = {.n = 8};
+    sleepy_t s = {.calls.n = 8};
     go_synctest(run_sleepy_calls, &s); /* virtual time: the sleeps are exact and instant */
     long ms = (long)(s.elapsed / MILLISECOND);
+    check_no_index_shared(&s.calls);
     ck_assert_msg(s.elapsed >= 8 * MILLISECOND,
                   "run_together(8, ...) returned after %ld ms, before its longest call (8 ms) "
                   "had returned: wait for every goroutine before returning",
                   ms);
+    check_every_index_called(&s.calls);
     ck_assert_msg(s.elapsed == 8 * MILLISECOND,
                   "run_together(8, ...) with calls that sleep 1, 2, ... 8 ms took %ld ms; calls "
                   "running at the same time take 8 ms, the longest one%s",
@@ -350,12 +377,14 @@ END_TEST
 
 START_TEST(test_run_together_returns_after_every_call_has_returned)
 {
-    sleepy_t s = {.n = CALLS};
+    sleepy_t s = {.calls.n = CALLS};
     go_synctest(run_sleepy_calls, &s);
+    check_no_index_shared(&s.calls);
     ck_assert_msg(s.first_not_done < 0,
                   "run_together returned before fn(%d, arg) had returned (it sleeps %d ms before "
                   "it finishes): wait for every goroutine (wg_wait) before returning",
                   s.first_not_done, s.first_not_done + 1);
+    check_every_index_called(&s.calls);
 }
 END_TEST
 
