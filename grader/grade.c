@@ -48,7 +48,6 @@ struct job {
     sandbox_report_t *sandbox[NPASSES];
     step_arg_t build_arg[NBUILDS], pass_arg[NPASSES];
     int pending;
-    double started;
     void (*on_done)(const submission_t *, const kata_result_t *);
 };
 
@@ -120,10 +119,12 @@ static char *build_messages(const job_t *j, build_id_t b)
 
 static void advance(job_t *j);
 
-static void build_done(void *arg, int status)
+static void build_done(void *arg, int status, double started, double seconds)
 {
+    (void)started;
     step_arg_t *a = arg;
     job_t *j = a->job;
+    j->kr->seconds += seconds;
     build_id_t b = (build_id_t)a->which;
     j->pending--;
     j->build[b] = status == 0 ? B_OK : B_FAILED;
@@ -180,11 +181,12 @@ static int pass_run(void *arg, int slot)
     return 0;
 }
 
-static void pass_done(void *arg, int status)
+static void pass_done(void *arg, int status, double started, double seconds)
 {
     step_arg_t *a = arg;
     job_t *j = a->job;
     pass_id_t p = (pass_id_t)a->which;
+    j->kr->seconds += seconds;
     j->pending--;
     if (status != 0) {
         internal_error = true;
@@ -201,6 +203,7 @@ static void pass_done(void *arg, int status)
         .max_memory_mb = j->opt->max_memory_mb,
     };
     verdict_read_pass(&run, j->kr);
+    j->kr->pass[p].started = started;
     free(dir);
     advance(j);
 }
@@ -248,7 +251,6 @@ void grade_score(kata_result_t *kr, const bool pass_enabled[NPASSES])
 
 static void finish(job_t *j)
 {
-    j->kr->seconds = now_s() - j->started;
     grade_score(j->kr, j->opt->pass_enabled);
     if (j->on_done) j->on_done(j->sub, j->kr);
 }
@@ -294,7 +296,6 @@ static void queue_build(job_t *j, build_id_t b)
 
 static void start_job(job_t *j, const char *files_root)
 {
-    j->started = now_s();
     const kata_t *k = j->kr->kata;
     if (k->error) {
         j->kr->status = KATA_BROKEN;

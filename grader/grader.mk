@@ -52,4 +52,5 @@ $(GRADER_TEST): $(wildcard tests/grader/*.c tests/grader/*.h) $(GRADER_LIB) | $(
 	  $(shell pkg-config --libs check json-c) -o $@
 
 test-grader: $(GRADER) $(GRADER_TEST) $(RT_LIB)
-	$(Q)$(GRADER_TEST) --grader $(GRADER) --cc $(CC) --work $(BUILD)/grader/test
+	$(Q)$(GRADER_TEST) --grader $(GRADER) --cc $(CC) --work $(BUILD)/grader/test \
+	  --runtime $(RT_LIB) --build-dir $(BUILD)/grader

@@ -65,6 +65,7 @@ typedef enum {
 typedef struct {
     bool ran;
     int run, passed; /* tests run in this pass, and passed */
+    double started;  /* seconds after grading began */
     double seconds;  /* wall time */
     char *stopped;   /* non-NULL: the pass hit a bound, and which */
 } pass_summary_t;
@@ -76,7 +77,7 @@ typedef struct {
     test_result_t *tests; /* kata->ntests of them */
     pass_summary_t pass[NPASSES];
     int points, max_points, passed;
-    double seconds;
+    double seconds; /* the kata's own steps (builds and passes), added up */
 } kata_result_t;
 
 typedef struct {

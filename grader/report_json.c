@@ -64,6 +64,7 @@ static json_object *kata_json(const kata_result_t *kr, const report_opts_t *o)
         json_object *ps = json_object_new_object();
         put(ps, "run", json_object_new_int(kr->pass[p].run));
         put(ps, "passed", json_object_new_int(kr->pass[p].passed));
+        put(ps, "started", json_object_new_double((double)(long)(kr->pass[p].started * 10) / 10));
         put(ps, "seconds", json_object_new_double((double)(long)(kr->pass[p].seconds * 10) / 10));
         if (kr->pass[p].stopped) put(ps, "stopped", text(kr->pass[p].stopped));
         put(passes, pass_names[p], ps);

@@ -29,6 +29,7 @@ typedef struct {
     void *arg;
     pid_t pid;
     int slot;
+    double started; /* now_s() when it started */
 } step_t;
 
 static step_t *queue; /* FIFO of waiting steps */
@@ -36,6 +37,7 @@ static int nqueue, capqueue;
 static step_t *running;
 static int jobs;
 static volatile sig_atomic_t stop_signal;
+static double epoch; /* now_s() at sched_init */
 
 static void on_stop(int sig)
 {
@@ -45,6 +47,7 @@ static void on_stop(int sig)
 void sched_init(int n)
 {
     jobs = n > 0 ? n : 1;
+    epoch = now_s();
     running = xcalloc((size_t)jobs, sizeof *running);
     struct sigaction sa = {.sa_handler = on_stop};
     sigemptyset(&sa.sa_mask);
@@ -89,6 +92,7 @@ static void start(step_t *s, int slot)
         _exit(s->run(s->arg, slot));
     }
     s->pid = pid;
+    s->started = now_s();
 }
 
 static int nrunning(void)
@@ -119,7 +123,8 @@ static void reap(void)
             if (running[i].pid != pid) continue;
             step_t s = running[i];
             running[i] = (step_t){0};
-            s.done(s.arg, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+            s.done(s.arg, WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), s.started - epoch,
+                   now_s() - s.started);
             free(s.label);
         }
     }

@@ -10,8 +10,9 @@
  * slot is distinct among steps running at the same time (0 .. jobs-1). */
 typedef int (*step_run_fn)(void *arg, int slot);
 /* Runs in the grader after the child ended: status is the exit status, or
- * 128 + signal. */
-typedef void (*step_done_fn)(void *arg, int status);
+ * 128 + signal; the step started `started` seconds after sched_init and ran
+ * for `seconds`. */
+typedef void (*step_done_fn)(void *arg, int status, double started, double seconds);
 
 void sched_init(int jobs);
 void sched_add(const char *label, step_run_fn run, step_done_fn done, void *arg);

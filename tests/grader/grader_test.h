@@ -10,7 +10,10 @@
 /* Where things are: set by main() from the command line. */
 extern const char *grader_bin; /* the gokata-grade under test */
 extern const char *grader_cc;
-extern const char *work_dir; /* scratch space for reports */
+extern const char *work_dir;    /* scratch space for reports */
+extern const char *runtime_lib; /* libgokata.a, as `make` built it */
+extern const char *build_dir;   /* the grader's build cache */
+extern char *tmp_dir;           /* where the grader under test makes its run directories */
 
 Suite *diagnose_suite(void);
 Suite *reports_suite(void);

@@ -4,7 +4,8 @@
  * submissions (tests/grader/repo, tests/grader/submissions) proving each
  * promise of grader/README.md.
  *
- * usage: test_grader --grader BIN [--cc CC] [--work DIR]   (run from the repo root)
+ * usage: test_grader --grader BIN [--cc CC] [--work DIR] [--runtime LIB] [--build-dir DIR]
+ *        (run from the repo root)
  * GOLDEN_UPDATE=1 rewrites the golden files instead of comparing.
  */
 #include <errno.h>
@@ -22,6 +23,9 @@
 const char *grader_bin;
 const char *grader_cc = "cc";
 const char *work_dir = "build/grader/test";
+const char *runtime_lib = "build/runtime/libgokata.a";
+const char *build_dir = "build/grader";
+char *tmp_dir;
 
 int run_grader(const char *out_path, ...)
 {
@@ -30,6 +34,10 @@ int run_grader(const char *out_path, ...)
     argv[n++] = grader_bin;
     argv[n++] = "--cc";
     argv[n++] = grader_cc;
+    argv[n++] = "--runtime";
+    argv[n++] = runtime_lib;
+    argv[n++] = "--build-dir";
+    argv[n++] = build_dir;
     argv[n++] = "--repo";
     argv[n++] = "tests/grader/repo";
     va_list ap;
@@ -44,6 +52,8 @@ int run_grader(const char *out_path, ...)
         FILE *out = freopen(out_path, "w", stdout);
         if (!out || dup2(STDOUT_FILENO, STDERR_FILENO) < 0) _exit(126);
         unsetenv("NO_COLOR");
+        /* Run directories of its own: other graders may run on this machine. */
+        setenv("TMPDIR", tmp_dir, 1);
         execv(grader_bin, (char **)argv);
         _exit(127);
     }
@@ -99,10 +109,14 @@ int main(int argc, char **argv)
             work_dir = argv[i + 1];
     }
     if (!grader_bin) {
-        fprintf(stderr, "usage: test_grader --grader BIN [--cc CC] [--work DIR]\n");
+        fprintf(stderr, "usage: test_grader --grader BIN [--cc CC] [--work DIR] [--runtime LIB] "
+                        "[--build-dir DIR]\n");
         return 2;
     }
     mkdirs(work_dir, 0755);
+    char *tmp = xasprintf("%s/tmp", work_dir);
+    mkdirs(tmp, 0755);
+    tmp_dir = abs_path(tmp);
 
     /* The end-to-end runs happen once, here; the tests read their reports. */
     double t0 = now_s();

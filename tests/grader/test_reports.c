@@ -65,10 +65,11 @@ static submission_t model(report_opts_t *o)
         NULL};
     sum_tests[3].pass[PASS_PLAIN] =
         (pass_result_t){V_FAIL, "not implemented yet: sum_to (katas/01-sum/sum.c:8)", NULL};
-    katas[0] = (kata_result_t){
-        .kata = &sum_kata,
-        .tests = sum_tests,
-        .pass = {{true, 4, 2, 1.0, NULL}, {true, 2, 1, 1.0, NULL}, {true, 2, 1, 1.0, NULL}}};
+    katas[0] = (kata_result_t){.kata = &sum_kata,
+                               .tests = sum_tests,
+                               .pass = {{true, 4, 2, 0, 1.0, NULL},
+                                        {true, 2, 1, 1, 1.0, NULL},
+                                        {true, 2, 1, 1, 1.0, NULL}}};
     katas[1] = (kata_result_t){.kata = &chan_kata,
                                .tests = chan_tests,
                                .status = KATA_BUILD_FAILED,
