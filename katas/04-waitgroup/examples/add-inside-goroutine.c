@@ -15,8 +15,9 @@
  * spends a millisecond on setup before its wg_add, so the bug shows every
  * time; with wg_add as the goroutine's very first line it still shows in
  * most runs, not all, which is worse: it passes your tests and fails in
- * production. The fix: wg_add(&wg, 1) in main, before go(). (Go's vet has
- * no check for this; staticcheck does, SA2000.)
+ * production. The fix: wg_add(&wg, 1) in main, before go(). (Since Go
+ * 1.25, go vet reports this mistake: "WaitGroup.Add called from inside new
+ * goroutine".)
  */
 #include <gokata.h>
 #include <stdio.h>

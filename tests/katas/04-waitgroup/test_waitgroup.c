@@ -84,7 +84,9 @@ static void check_squares(const char *fn, const int *in, const int *out, int n)
         ck_assert_msg(out[i] == want, "%s: out[%d] = %d, expected f(%d) = %d: %s", fn, i, out[i],
                       in[i], want,
                       out[i] == -1 ? "it was never written. Does the function wait (wg_wait) for "
-                                     "every goroutine before it returns?"
+                                     "every goroutine before it returns? Does each goroutine "
+                                     "get an argument of its own (not a pointer to the loop "
+                                     "variable, which keeps changing)?"
                                    : "does each goroutine get an argument of its own (not a "
                                      "pointer to the loop variable, which keeps changing)?");
     }
@@ -151,7 +153,9 @@ static void map_each_16_slow_calls(void *unused)
     char b[32];
     ck_assert_msg(took >= SECOND,
                   "map_each returned after %s, but each call of f takes 1 s: it returned before "
-                  "its goroutines were done. Wait for them (wg_wait) before returning.",
+                  "its goroutines were done. Does it wait for them (wg_wait)? And is each "
+                  "wg_add done before the go it counts? (An Add inside the goroutine may come "
+                  "after the Wait.)",
                   fmt_duration(took, b));
     ck_assert_msg(took == SECOND,
                   "map_each took %s for 16 calls of f that take 1 s each, expected 1 s: do all "
@@ -218,7 +222,8 @@ static void map_workers_slowly(void *arg)
     ck_assert_msg(took >= (go_duration_t)largest_share * SECOND,
                   "map_workers(%d elements, %d workers) returned after %s, but with each call of "
                   "f taking 1 s the work takes %d s: it returned before its workers were done. "
-                  "Wait for them (wg_wait) before returning.",
+                  "Does it wait for them (wg_wait)? And is each wg_add done before the go it "
+                  "counts?",
                   n, workers, fmt_duration(took, b), largest_share);
     check_squares("map_workers", input, out, n);
     int share[MAX_N];
@@ -574,8 +579,8 @@ static void work_outlasts_the_timeout(void *unused)
     go_duration_t took = time_since(start);
     char b[32];
     ck_assert_msg(!finished,
-                  "wait_timeout(2 s) returned true after %s, but the work takes 10 s: it must "
-                  "report the timeout (false)",
+                  "wait_timeout(2 s) returned true after %s; the work takes 10 s, so it must "
+                  "give up after 2 s and return false",
                   fmt_duration(took, b));
     ck_assert_msg(took == 2 * SECOND,
                   "wait_timeout(2 s) returned false after %s, expected exactly 2 s",
