@@ -136,6 +136,44 @@ static char *access_words(const char *heading)
     return out;
 }
 
+/* Frames that say nothing about who made an access: the sanitizer's own
+ * interceptors (malloc, free, pthread_create), libc's start code. */
+static bool is_noise_frame(const char *where)
+{
+    return strstr(where, "libsanitizer") || strstr(where, "sysdeps") || strstr(where, "<null>") ||
+           strstr(where, "libc.so");
+}
+
+/* One section of a report and its frames, gathered until it ends. */
+typedef struct {
+    bool open, is_access; /* is_access: one of the two accesses the reason names */
+    char *fn[64], *where[64];
+    int n;
+} section_t;
+
+/* Show a section's frames: those in kata code; if it has none (a race
+ * inside the runtime), its first two meaningful frames, so that the report
+ * still says where. */
+static void flush_section(section_t *sec, strbuf_t *detail, strbuf_t *reason)
+{
+    int kata = 0, shown = 0;
+    for (int i = 0; i < sec->n; i++)
+        kata += is_kata_path(sec->where[i]);
+    for (int i = 0; i < sec->n; i++) {
+        bool show =
+            kata ? is_kata_path(sec->where[i]) : !is_noise_frame(sec->where[i]) && shown < 2;
+        if (!show) continue;
+        sb_addf(detail, "    %s  %s\n", sec->fn[i], sec->where[i]);
+        if (sec->is_access && shown == 0) sb_addf(reason, " at %s (%s)", sec->where[i], sec->fn[i]);
+        shown++;
+    }
+    for (int i = 0; i < sec->n; i++) {
+        free(sec->fn[i]);
+        free(sec->where[i]);
+    }
+    *sec = (section_t){0};
+}
+
 /*
  * A report: "WARNING: ThreadSanitizer: data race", then sections indented
  * by two spaces ("Write of size 8 at ... by main thread:", "Location is
@@ -149,11 +187,13 @@ bool diagnose_tsan(const char *output, diagnosis_t *d)
     if (!p) return false;
     strbuf_t detail = {0}, reason = {0};
     int reports = 0, accesses = 0;
-    bool in_report = false, keep_frames = false, reason_frame = false;
+    bool in_report = false;
+    section_t sec = {0};
     char *line;
     while (next_line(&p, &line)) {
         char *fn, *where;
         if (starts_with(line, "WARNING: ThreadSanitizer: ")) {
+            flush_section(&sec, &detail, &reason);
             if (++reports > MAX_REPORTS) {
                 free(line);
                 break;
@@ -165,32 +205,34 @@ bool diagnose_tsan(const char *output, diagnosis_t *d)
             in_report = true;
         } else if (!in_report) {
         } else if (starts_with(line, "SUMMARY:") || starts_with(line, "=========")) {
-            in_report = keep_frames = reason_frame = false;
+            flush_section(&sec, &detail, &reason);
+            in_report = false;
         } else if (tsan_frame(line, &fn, &where)) {
-            if (keep_frames && is_kata_path(where)) {
-                sb_addf(&detail, "    %s  %s\n", fn, where);
-                if (reason_frame) sb_addf(&reason, " at %s (%s)", where, fn);
-                reason_frame = false;
+            if (sec.open && sec.n < 64) {
+                sec.fn[sec.n] = fn;
+                sec.where[sec.n++] = where;
+            } else {
+                free(fn);
+                free(where);
             }
-            free(fn);
-            free(where);
         } else if (starts_with(line, "  ") && line[2] != ' ' && line[2]) {
+            flush_section(&sec, &detail, &reason);
             char *h = strip_addresses(line + 2);
             size_t n = strlen(h);
-            keep_frames = n && h[n - 1] == ':';
+            sec.open = n && h[n - 1] == ':'; /* a heading with frames below */
             sb_addf(&detail, "  %s\n", h);
-            reason_frame = false;
-            if (reports == 1 && keep_frames && accesses < 2 && !starts_with(h, "Thread ")) {
+            if (reports == 1 && sec.open && accesses < 2 && !starts_with(h, "Thread ")) {
                 char *a = access_words(line + 2);
                 sb_addf(&reason, "%s %s", accesses ? ";" : ":", a);
                 free(a);
                 accesses++;
-                reason_frame = true;
+                sec.is_access = true;
             }
             free(h);
         }
         free(line);
     }
+    flush_section(&sec, &detail, &reason);
     d->reason = xasprintf("ThreadSanitizer: %s", reason.s ? reason.s : "");
     free(sb_take(&reason));
     d->detail = sb_take(&detail);

@@ -30,6 +30,18 @@ START_TEST(test_tsan_report_trims_runtime_and_libc_frames)
 }
 END_TEST
 
+START_TEST(test_a_race_outside_kata_code_still_says_where)
+{
+    /* A race inside the runtime: no kata frame for one access, so the
+     * report falls back to its first meaningful frames, not to nothing. */
+    diagnosis_t d;
+    ck_assert(diagnose_tsan(slurp("tests/grader/logs/tsan_runtime_race.txt"), &d));
+    ck_assert_contains(d.reason, "write by thread T4 at runtime/src/chan.c:56 (chan_free_at)");
+    ck_assert_contains(d.reason, "tests/katas/07-context/test_deadlines.c:465");
+    ck_assert_msg(!strstr(d.detail, "libsanitizer"), "interceptor frames left in:\n%s", d.detail);
+}
+END_TEST
+
 START_TEST(test_helgrind_report_names_both_accesses_with_short_paths)
 {
     diagnosis_t d;
@@ -97,6 +109,7 @@ Suite *diagnose_suite(void)
     TCase *tc = tcase_create("logs");
     tcase_add_test(tc, test_tsan_report_names_both_accesses_at_the_learners_lines);
     tcase_add_test(tc, test_tsan_report_trims_runtime_and_libc_frames);
+    tcase_add_test(tc, test_a_race_outside_kata_code_still_says_where);
     tcase_add_test(tc, test_helgrind_report_names_both_accesses_with_short_paths);
     tcase_add_test(tc, test_helgrind_log_without_errors_is_no_diagnosis);
     tcase_add_test(tc, test_deadlock_reason_is_the_runtime_message_and_detail_the_dump);
