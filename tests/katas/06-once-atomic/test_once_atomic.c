@@ -343,7 +343,9 @@ typedef struct {
     atomicbool_t released;
 } job_t;
 
-static _Thread_local long announced; /* this goroutine's id, once it has announced itself */
+/* The id of the goroutine running on this thread, once it has announced
+ * itself (a thread may run several goroutines, one after another). */
+static _Thread_local long announced;
 
 static void announce_once(job_t *j)
 {
@@ -418,7 +420,7 @@ END_TEST
 static void work_until_resumed(void *arg)
 {
     job_t *j = arg;
-    if (announced == 0) {
+    if (announced != go_id()) { /* this goroutine's first call */
         announced = go_id();
         chan_send(j->inside, NULL);
         chan_recv(j->resume, NULL);
@@ -578,38 +580,34 @@ START_TEST(test_max_observe_never_lowers_the_maximum)
 }
 END_TEST
 
-enum { OBSERVERS = 8, OBSERVATIONS = 250, VALUES = OBSERVERS * OBSERVATIONS };
-static int64_t values[VALUES];
-static int64_t went_down[OBSERVERS]; /* per observer: a v with max < v after max_observe(v) */
+enum { OBSERVERS = 4, OBSERVATIONS = 1000, VALUES = OBSERVERS * OBSERVATIONS };
+static int64_t went_down[OBSERVERS]; /* per observer: a value of its own that max fell below */
 
-static void observe_many(void *arg)
+/* Observer g observes g + 1, g + 1 + OBSERVERS, ...: rising values, so that
+ * nearly every call raises the max while the others raise it too. The max
+ * never goes down, so it must always stay at or above this observer's last
+ * value: checked before and after every call. */
+static void observe_rising(void *arg)
 {
     int g = (int)(intptr_t)arg;
+    int64_t mine = 0;
     wait_for_gun();
     for (int i = 0; i < OBSERVATIONS; i++) {
-        int64_t v = values[g * OBSERVATIONS + i];
+        int64_t v = g + 1 + (int64_t)i * OBSERVERS;
+        if (atomic64_load(&shared) < mine && went_down[g] == 0) went_down[g] = mine;
         max_observe(&shared, v);
-        if (atomic64_load(&shared) < v && went_down[g] == 0) went_down[g] = v;
+        mine = v;
+        if (atomic64_load(&shared) < mine && went_down[g] == 0) went_down[g] = mine;
     }
     wg_done(&updaters_wg);
 }
 
 START_TEST(test_max_observe_ends_at_exactly_the_largest_value)
 {
-    /* 1..VALUES, shuffled with a fixed seed, dealt out to the observers. */
-    uint64_t x = 0x9E3779B97F4A7C15u;
-    for (int i = 0; i < VALUES; i++)
-        values[i] = i + 1;
-    for (int i = VALUES - 1; i > 0; i--) {
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        int k = (int)(x % (uint64_t)(i + 1));
-        int64_t t = values[i];
-        values[i] = values[k], values[k] = t;
-    }
     start_gun = chan_make(0, 0);
     for (int g = 0; g < OBSERVERS; g++) {
         wg_add(&updaters_wg, 1);
-        go(observe_many, (void *)(intptr_t)g);
+        go(observe_rising, (void *)(intptr_t)g);
     }
     chan_close(start_gun);
     wg_wait(&updaters_wg);
@@ -617,13 +615,15 @@ START_TEST(test_max_observe_ends_at_exactly_the_largest_value)
 
     for (int g = 0; g < OBSERVERS; g++)
         ck_assert_msg(went_down[g] == 0,
-                      "max_observe(%ld) returned, then max was below %ld: another goroutine "
-                      "lowered it. \"if (v > load) store(v)\" can store a v that is no longer the "
-                      "largest: use a CAS loop",
+                      "after max_observe(%ld), max fell below %ld: another goroutine lowered it. "
+                      "\"if (v > load) store(v)\" can store a v that stopped being the largest "
+                      "between the load and the store: use a CAS loop",
                       (long)went_down[g], (long)went_down[g]);
     int64_t m = atomic64_load(&shared);
-    ck_assert_msg(m == VALUES, "%d goroutines observed 1..%d: expected max %d, got %ld", OBSERVERS,
-                  VALUES, VALUES, (long)m);
+    ck_assert_msg(m == VALUES,
+                  "%d goroutines observed 1..%d between them: expected max %d, got %ld. Does a "
+                  "failed CAS start again?",
+                  OBSERVERS, VALUES, VALUES, (long)m);
 }
 END_TEST
 
