@@ -73,9 +73,47 @@ static void indented(FILE *f, const char *text, int max_lines)
     free(head);
 }
 
+/* Do two failing tests fail the same way, with nothing more to show (the
+ * stub's "not implemented yet" for every test of a kata)? */
+static bool same_failure(const kata_result_t *kr, const test_result_t *a, const test_result_t *b,
+                         const report_opts_t *o)
+{
+    char *ra = report_reason(kr, a, o), *rb = report_reason(kr, b, o);
+    int pa = report_failed_pass(a, o);
+    bool same = !b->passed && !strcmp(ra, rb) && pa == report_failed_pass(b, o) &&
+                (pa < 0 || (!a->pass[pa].detail && !b->pass[pa].detail));
+    free(ra);
+    free(rb);
+    return same;
+}
+
+/* One failing test, or a run of tests that fail the same way. */
+static int failure(FILE *f, const kata_result_t *kr, int t, const report_opts_t *o, int *detailed)
+{
+    const test_result_t *tr = &kr->tests[t];
+    int n = 1, points = tr->spec->points;
+    while (t + n < kr->kata->ntests && same_failure(kr, tr, &kr->tests[t + n], o))
+        points += kr->tests[t + n++].spec->points;
+    fprintf(f, "\n%s%s › %s", paint(o, BOLD), kr->kata->id, tr->spec->name);
+    for (int i = 1; i < n; i++)
+        fprintf(f, ", %s", kr->tests[t + i].spec->name);
+    char *reason = report_reason(kr, tr, o);
+    fprintf(f, "%s (%d point%s)\n  %s%s%s\n", paint(o, RESET), points, points == 1 ? "" : "s",
+            paint(o, RED), reason, paint(o, RESET));
+    free(reason);
+    int p = report_failed_pass(tr, o);
+    if (p >= 0 && tr->pass[p].detail && *tr->pass[p].detail && (*detailed)++ < MAX_DETAILED)
+        indented(f, tr->pass[p].detail, DETAIL_LINES);
+    for (int q = 0; q < p; q++)
+        if (o->pass_enabled[q] && tr->pass[q].verdict == V_PASS)
+            fprintf(f, "  %s(it passed the %s)%s\n", paint(o, DIM), pass_titles[q],
+                    paint(o, RESET));
+    return n;
+}
+
 static void failures(FILE *f, const submission_t *s, const report_opts_t *o)
 {
-    int shown = 0;
+    int detailed = 0;
     for (int i = 0; i < s->nkatas; i++) {
         const kata_result_t *kr = &s->katas[i];
         if (kr->status != KATA_GRADED) {
@@ -84,22 +122,8 @@ static void failures(FILE *f, const submission_t *s, const report_opts_t *o)
             indented(f, kr->message ? kr->message : "", DETAIL_LINES * 2);
             continue;
         }
-        for (int t = 0; t < kr->kata->ntests; t++) {
-            const test_result_t *tr = &kr->tests[t];
-            if (tr->passed) continue;
-            char *reason = report_reason(kr, tr, o);
-            int p = report_failed_pass(tr, o);
-            fprintf(f, "\n%s%s › %s%s (%d point%s)\n  %s%s%s\n", paint(o, BOLD), kr->kata->id,
-                    tr->spec->name, paint(o, RESET), tr->spec->points,
-                    tr->spec->points == 1 ? "" : "s", paint(o, RED), reason, paint(o, RESET));
-            free(reason);
-            if (p >= 0 && tr->pass[p].detail && *tr->pass[p].detail && shown++ < MAX_DETAILED)
-                indented(f, tr->pass[p].detail, DETAIL_LINES);
-            for (int q = 0; q < p; q++)
-                if (o->pass_enabled[q] && tr->pass[q].verdict == V_PASS)
-                    fprintf(f, "  %s(it passed the %s)%s\n", paint(o, DIM), pass_titles[q],
-                            paint(o, RESET));
-        }
+        for (int t = 0; t < kr->kata->ntests;)
+            t += kr->tests[t].passed ? 1 : failure(f, kr, t, o, &detailed);
     }
 }
 
