@@ -11,7 +11,9 @@
  *
  * The assertions run inside the bubble. When one fails, Check ends the
  * test's process at once, goroutines stuck or not: that is what lets a test
- * report "never closed" instead of deadlocking.
+ * report "never closed" instead of deadlocking. For the same reason each
+ * body ends with its own leak check (finish): a goroutine left stuck inside
+ * the bubble is reported as the leak it is, with where it was started.
  *
  * What Go itself reports (a second close, a send on a closed channel) ends
  * the test with Go's panic and a goroutine dump naming the line of
@@ -27,16 +29,23 @@
 /* ---- waiting, with a deadline ------------------------------------------ */
 
 static go_timer_t *deadline;
+static go_leak_mark_t leak_mark;
 
-static void start_deadline(void)
+/* Every test body starts with begin() and ends with finish(). */
+static void begin(void)
 {
+    leak_mark = go_leak_mark();
     deadline = timer_new(HOUR);
 }
 
-static void stop_deadline(void)
+/* Fails the test if a goroutine started by the test (the kata's included)
+ * is still alive: it would be stuck forever, a leak. */
+static void finish(void)
 {
     timer_free(deadline);
     deadline = NULL;
+    static char leaks[8192];
+    if (go_leak_check(leak_mark, leaks, sizeof leaks) != 0) ck_abort_msg("%s", leaks);
 }
 
 typedef enum { RECEIVED, CLOSED, STUCK } recv_result_t;
@@ -185,7 +194,7 @@ static void feed(void *arg)
 static void generate_counts_in_order(void *unused)
 {
     (void)unused;
-    start_deadline();
+    begin();
     enum { N = 100 };
     chan_t *ch = call_generate(N);
     for (int i = 0; i < N; i++) {
@@ -215,7 +224,7 @@ static void generate_counts_in_order(void *unused)
                   extra);
     /* r == STUCK (never closed) is the next test's to report. */
     chan_free(ch);
-    stop_deadline();
+    finish();
 }
 
 START_TEST(test_generate_sends_zero_to_n_minus_one_in_order)
@@ -227,7 +236,7 @@ END_TEST
 static void generate_then_close(void *unused)
 {
     (void)unused;
-    start_deadline();
+    begin();
     const int sizes[] = {3, 1, 0};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         int n = sizes[k];
@@ -248,7 +257,7 @@ static void generate_then_close(void *unused)
                       "generate(%d): a receive after the close must return false", n);
         chan_free(ch);
     }
-    stop_deadline();
+    finish();
 }
 
 START_TEST(test_generate_closes_the_channel_after_the_last_value)
@@ -291,7 +300,7 @@ static void check_count(size_t got, int sent, size_t max)
 static void collect_in_order(void *unused)
 {
     (void)unused;
-    start_deadline();
+    begin();
     enum { N = 100, MAX = 1000 };
     static int vals[N], out[MAX];
     for (int i = 0; i < N; i++)
@@ -305,7 +314,7 @@ static void collect_in_order(void *unused)
                       "they were received",
                       i, out[i], vals[i]);
     chan_free(ch);
-    stop_deadline();
+    finish();
 }
 
 START_TEST(test_collect_receives_every_value_in_order_until_the_channel_is_closed)
@@ -317,7 +326,7 @@ END_TEST
 static void collect_from_closed_buffers(void *unused)
 {
     (void)unused;
-    start_deadline();
+    begin();
     /* Eight values wait in the buffer of a channel already closed: a close
      * does not throw them away, the receiver still gets every one. */
     const int vals[] = {0, 7, -3, 0, 42, 5, -1, 9};
@@ -353,7 +362,7 @@ static void collect_from_closed_buffers(void *unused)
                   "chan_recv returns false it has received nothing (it zeroes the value)",
                   canary[0]);
     chan_free(empty);
-    stop_deadline();
+    finish();
 }
 
 START_TEST(test_collect_drains_what_a_closed_channel_still_holds)
@@ -365,7 +374,7 @@ END_TEST
 static void collect_past_max(void *unused)
 {
     (void)unused;
-    start_deadline();
+    begin();
     enum { N = 20, MAX = 5, CANARY = -777 };
     static int vals[N], out[N];
     for (int i = 0; i < N; i++)
@@ -393,7 +402,7 @@ static void collect_past_max(void *unused)
                       "values (out has room for no more)",
                       i, MAX);
     chan_free(ch);
-    stop_deadline();
+    finish();
 }
 
 START_TEST(test_collect_keeps_receiving_past_max_so_the_sender_is_never_stuck)
@@ -450,7 +459,7 @@ static void receive_each_once(chan_t *ch, int n)
 static void fan_in_100(void *unused)
 {
     (void)unused;
-    start_deadline();
+    begin();
     chan_t *ch = call_fan_in(100);
     /* Let every goroutine fan_in started run as far as it can before we
      * receive anything: the senders reach their sends, the closer its wait.
@@ -459,7 +468,7 @@ static void fan_in_100(void *unused)
     go_synctest_wait();
     receive_each_once(ch, 100);
     chan_free(ch);
-    stop_deadline();
+    finish();
 }
 
 START_TEST(test_fan_in_delivers_every_sender_value_exactly_once)
@@ -471,7 +480,7 @@ END_TEST
 static void fan_in_then_close(void *unused)
 {
     (void)unused;
-    start_deadline();
+    begin();
     const int sizes[] = {1, 0, 7};
     for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
         chan_t *ch = call_fan_in(sizes[k]);
@@ -482,7 +491,7 @@ static void fan_in_then_close(void *unused)
                       "fan_in(%d): a receive after the close must return false", sizes[k]);
         chan_free(ch);
     }
-    stop_deadline();
+    finish();
 }
 
 START_TEST(test_fan_in_closes_the_channel_once_every_sender_is_done)
@@ -540,12 +549,12 @@ static void check_squares(const int *vals, int n, int workers)
 static void square_100(void *unused)
 {
     (void)unused;
-    start_deadline();
+    begin();
     static int vals[100];
     for (int i = 0; i < 100; i++)
         vals[i] = i;
     check_squares(vals, 100, 4);
-    stop_deadline();
+    finish();
 }
 
 START_TEST(test_square_all_squares_every_value_exactly_once)
@@ -557,12 +566,12 @@ END_TEST
 static void square_then_close(void *unused)
 {
     (void)unused;
-    start_deadline();
+    begin();
     const int five[] = {3, 1, 4, 0, 9};
     check_squares(five, 0, 3); /* in closed at once: out is closed with no square */
     check_squares(five, 5, 1); /* one worker: it sends every square */
     check_squares(five, 2, 8); /* more workers than values: most get none */
-    stop_deadline();
+    finish();
 }
 
 START_TEST(test_square_all_closes_its_output_once_every_worker_is_done)
@@ -574,7 +583,7 @@ END_TEST
 static void square_side_by_side(void *unused)
 {
     (void)unused;
-    start_deadline();
+    begin();
     enum { WORKERS = 4, N = 20 };
     static int vals[N];
     for (int i = 0; i < N; i++)
@@ -602,7 +611,7 @@ static void square_side_by_side(void *unused)
                   WORKERS, N, got, r == CLOSED ? " and the close" : " and no close");
     chan_free(out);
     chan_free(in);
-    stop_deadline();
+    finish();
 }
 
 START_TEST(test_square_all_runs_its_workers_side_by_side)
