@@ -21,7 +21,8 @@ Q       := $(if $(filter 1,$(V)),,@)
 
 CSTD     := -std=c11
 WARN     := -Wall -Wextra -Werror
-OPT      := -O2 -g -fno-omit-frame-pointer
+# DWARF 4: Valgrind 3.19 cannot read the DWARF 5 that clang 14 writes.
+OPT      := -O2 -g -gdwarf-4 -fno-omit-frame-pointer
 # The runtime copies element values with its own loop (runtime/src/copy.c):
 # the compiler must not turn it back into a memcpy call.
 RT_NOLIBCALL := -fno-builtin $(shell $(CC) -fno-tree-loop-distribute-patterns -Werror -x c \

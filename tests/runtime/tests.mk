@@ -5,7 +5,7 @@ SUPPORT_SRCS := tests/support/gkcheck.c
 RTT_SRCS     := $(wildcard tests/runtime/*.c) $(SUPPORT_SRCS)
 RTT_HDRS     := $(wildcard tests/runtime/*.h tests/support/*.h)
 RTT_BIN      := $(BUILD)/tests/runtime_tests
-TEST_CFLAGS   = $(CSTD) $(WARN) -O1 -g -fno-omit-frame-pointer -D_GNU_SOURCE -pthread \
+TEST_CFLAGS   = $(CSTD) $(WARN) -O1 -g -gdwarf-4 -fno-omit-frame-pointer -D_GNU_SOURCE -pthread \
                 -Iruntime/include -Itests/support $(CHECK_CFLAGS) $(shell pkg-config --cflags json-c 2>/dev/null)
 
 $(RTT_BIN): $(RTT_SRCS) $(RTT_HDRS) $(RT_LIB)
