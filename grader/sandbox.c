@@ -188,8 +188,10 @@ static void watch(const sandbox_spec_t *s, sandbox_report_t *r, pid_t program)
         if (threads > r->tracked[k].peak_threads) r->tracked[k].peak_threads = threads;
         if (rss > r->tracked[k].peak_rss_kb) r->tracked[k].peak_rss_kb = rss;
         if (rss > worst_rss) worst_rss = rss, worst = k;
+        /* The whole pass counts: a fork bomb's processes from the test
+         * before may still hold the slots this one can't get. */
+        if (total_threads >= s->max_procs * 9 / 10) r->tracked[k].hit_proc_limit = true;
     }
-    (void)total_threads;
     if (total_rss > s->max_memory_kb) {
         if (worst >= 0 && worst_rss > total_rss / 2) {
             r->tracked[worst].killed_for_memory = true;

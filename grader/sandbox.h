@@ -30,6 +30,7 @@ typedef struct {
     pid_t pid;
     long peak_threads;
     long peak_rss_kb;
+    bool hit_proc_limit; /* the pass had (nearly) max_procs tasks while it lived */
     bool killed_for_memory;
 } sandbox_tracked_t;
 

@@ -262,7 +262,7 @@ static void judge(const evidence_t *e, pass_result_t *r)
     }
     /* A fork bomb shows as a timeout or a crash: say what else happened. */
     long limit = e->run->sandbox->proc_limit;
-    if (r->verdict == V_FAIL && e->tracked && e->tracked->peak_threads >= limit * 9 / 10) {
+    if (r->verdict == V_FAIL && e->tracked && e->tracked->hit_proc_limit) {
         char *more =
             xasprintf("%s; it reached the limit of %ld processes and threads", r->reason, limit);
         free(r->reason);

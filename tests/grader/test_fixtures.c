@@ -193,7 +193,13 @@ END_TEST
 START_TEST(test_a_fork_bomb_is_contained_and_named)
 {
     json_object *r = report("fork_bomb");
-    all_fail_plain(r, "reached the limit of 128 processes and threads");
+    all_fail_plain(r, "timed out after 3 s");
+    /* On a loaded machine a bomb may not fill its 128 slots within one
+     * test's 3 s; over three tests, it does. */
+    const char *limit = "reached the limit of 128 processes and threads";
+    ck_assert_msg(strstr(reason(r, 0, "plain"), limit) || strstr(reason(r, 1, "plain"), limit) ||
+                      strstr(reason(r, 2, "plain"), limit),
+                  "no test named the process limit: %s", reason(r, 0, "plain"));
 }
 END_TEST
 
