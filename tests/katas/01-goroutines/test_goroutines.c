@@ -109,10 +109,11 @@ START_TEST(test_sum_parallel_covers_every_number_once_when_the_parts_are_uneven)
         char which[512];
         name_elements(which, sizeof which, got < want ? want - got : got - want);
         ck_abort_msg("sum_parallel over %zu numbers with %d workers: expected %ld, got %ld: "
-                     "as if %s %s %s. Part w can be xs[n*w/workers .. n*(w+1)/workers): the "
+                     "as if %s %s. Part w can be xs[n*w/workers .. n*(w+1)/workers): the "
                      "parts then cover every number exactly once, even when workers > n",
-                     n, w, want, got, which, got < want ? "were" : "were counted twice",
-                     got < want ? "left out (or read before their goroutine finished)" : "");
+                     n, w, want, got, which,
+                     got < want ? "were left out (or read before their goroutine finished)"
+                                : "were counted twice");
     }
 }
 END_TEST
