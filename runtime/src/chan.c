@@ -52,8 +52,7 @@ void chan_free_at(chan_t *c, GK_SITE_PARAMS)
     }
     race_forget(&c->raceaddr);
     for (size_t i = 0; i < c->dataqsiz; i++) race_forget(chanbuf(c, i));
-    race_retrack(c, sizeof *c + c->elemsize * c->dataqsiz);
-    free(c);
+    rt_free(c, sizeof *c + c->elemsize * c->dataqsiz);
 }
 
 size_t chan_len(chan_t *c)

@@ -91,8 +91,7 @@ static void ctx_free(ctx_t *c)
     ctx_t *parent = c->parent;
     if (c->done) chan_free(c->done);
     race_forget(&c->err);
-    race_retrack(c, sizeof *c);
-    free(c);
+    rt_free(c, sizeof *c);
     ctx_release(parent);
 }
 

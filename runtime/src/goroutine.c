@@ -195,12 +195,8 @@ void freeg(G *g)
     race_forget(g);
     race_forget(&g->sg);
     for (int i = 0; i < g->selcap; i++) race_forget(&g->selsg[i]);
-    if (g->selsg) {
-        race_retrack(g->selsg, sizeof(sudog_t) * (size_t)g->selcap);
-        free(g->selsg);
-    }
-    race_retrack(g, sizeof *g);
-    free(g);
+    rt_free(g->selsg, sizeof(sudog_t) * (size_t)g->selcap);
+    rt_free(g, sizeof *g);
 }
 
 /* Joins every exited goroutine on the dead list. */

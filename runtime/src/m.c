@@ -88,8 +88,7 @@ static void *mstart(void *arg)
         unlock(&mpool.lock);
         if (!keep || !wait_for_work(m)) break;
     }
-    race_retrack(m, sizeof *m);
-    free(m);
+    rt_free(m, sizeof *m);
     return NULL;
 }
 

@@ -18,6 +18,7 @@
 #define GK_RACE_H
 
 #include <stddef.h>
+#include <stdlib.h>
 #include <valgrind/helgrind.h>
 
 void __tsan_acquire(void *addr) __attribute__((weak));
@@ -53,6 +54,37 @@ static inline void race_untrack(const void *p, size_t n)
 static inline void race_retrack(const void *p, size_t n)
 {
     VALGRIND_HG_ENABLE_CHECKING(p, n);
+}
+
+void __tsan_ignore_thread_begin(void) __attribute__((weak));
+void __tsan_ignore_thread_end(void) __attribute__((weak));
+
+/*
+ * Frees runtime memory (n bytes, re-tracked for Helgrind's next user).
+ * ThreadSanitizer checks a free against every earlier access, the
+ * allocation's zeroing included; the runtime's own, invisible
+ * synchronization orders those (a context freed by the goroutine that
+ * released it last, a goroutine by the thread that ran it), so TSan is told
+ * to look away for the free itself, and only for it.
+ */
+static inline void rt_free(void *p, size_t n)
+{
+    if (!p) return;
+    race_retrack(p, n);
+    if (__tsan_ignore_thread_begin) __tsan_ignore_thread_begin();
+    free(p);
+    if (__tsan_ignore_thread_end) __tsan_ignore_thread_end();
+}
+
+/* realloc of runtime memory: it may free the old block (see rt_free). */
+static inline void *rt_realloc(void *p, size_t old_n, size_t n)
+{
+    if (p) race_retrack(p, old_n);
+    if (__tsan_ignore_thread_begin) __tsan_ignore_thread_begin();
+    void *q = realloc(p, n);
+    if (__tsan_ignore_thread_end) __tsan_ignore_thread_end();
+    race_untrack(q ? q : p, q ? n : old_n);
+    return q;
 }
 
 #endif

@@ -42,8 +42,7 @@ static void grow_selsg(G *g, int n)
     if (g->selcap >= n) return;
     if (g->selsg) {
         for (int i = 0; i < g->selcap; i++) race_forget(&g->selsg[i]);
-        race_retrack(g->selsg, sizeof(sudog_t) * (size_t)g->selcap);
-        free(g->selsg);
+        rt_free(g->selsg, sizeof(sudog_t) * (size_t)g->selcap);
     }
     int cap = n < 8 ? 8 : n;
     g->selsg = calloc((size_t)cap, sizeof(sudog_t));

@@ -71,8 +71,7 @@ static void *spawnerproc(void *unused)
         while (r) {
             spawnreq_t *next = r->next;
             create(r);
-            race_retrack(r, sizeof *r);
-            free(r);
+            rt_free(r, sizeof *r);
             r = next;
         }
     }

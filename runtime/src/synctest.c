@@ -116,14 +116,9 @@ void go_synctest_at(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS
     bool empty = h->n == 0;
     unlock(&timers.lock);
     if (empty) {
-        if (h->a) {
-            race_retrack(h->a, sizeof *h->a * (size_t)h->cap);
-            free(h->a);
-        }
-        race_retrack(h, sizeof *h);
-        free(h);
-        race_retrack(b, sizeof *b);
-        free(b);
+        rt_free(h->a, sizeof *h->a * (size_t)h->cap);
+        rt_free(h, sizeof *h);
+        rt_free(b, sizeof *b);
     }
 }
 

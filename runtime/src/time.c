@@ -74,10 +74,8 @@ static void heap_push(theap_t *h, timer_t_ *t)
 {
     if (h->n == h->cap) {
         int cap = h->cap ? 2 * h->cap : 64;
-        if (h->a) race_retrack(h->a, sizeof *h->a * (size_t)h->cap);
-        timer_t_ **a = realloc(h->a, sizeof *a * (size_t)cap);
+        timer_t_ **a = rt_realloc(h->a, sizeof *a * (size_t)h->cap, sizeof *a * (size_t)cap);
         if (!a) gk_fatal("timer heap: out of memory");
-        race_untrack(a, sizeof *a * (size_t)cap);
         h->a = a;
         h->cap = cap;
     }
@@ -262,8 +260,7 @@ static void after_func_start(void *p)
     funcstart_t fs = *(funcstart_t *)p;
     race_acquire(p);
     race_forget(p);
-    race_retrack(p, sizeof fs);
-    free(p);
+    rt_free(p, sizeof fs);
     fs.fn(fs.arg);
 }
 
@@ -281,8 +278,7 @@ void run_deferred(timer_t_ *list)
             t->cb(t->cbarg);
         }
         job_t *j = (job_t *)((char *)t - offsetof(job_t, copy));
-        race_retrack(j, sizeof *j);
-        free(j);
+        rt_free(j, sizeof *j);
     }
 }
 
@@ -363,8 +359,7 @@ static bool stop_locked(timer_t_ *t)
     if (t->pub.C && chan_timer_drain(t->pub.C)) active = true;
     if (t->kind == T_FUNC && t->cbarg) { /* never fired: drop its anchor */
         race_forget(t->cbarg);
-        race_retrack(t->cbarg, sizeof(funcstart_t));
-        free(t->cbarg);
+        rt_free(t->cbarg, sizeof(funcstart_t));
         t->cbarg = NULL;
     }
     return active;
@@ -409,8 +404,7 @@ static void free_timer(timer_t_ *t)
     stop_locked(t);
     unlock(&timers.lock);
     if (t->pub.C) chan_free(t->pub.C);
-    race_retrack(t, sizeof *t);
-    free(t);
+    rt_free(t, sizeof *t);
 }
 
 void timer_free(go_timer_t *pub)
@@ -479,8 +473,7 @@ void timers_goexit(G *g)
         free_timer(t);
     }
     if (g->sleep_timer) {
-        race_retrack(g->sleep_timer, sizeof(timer_t_));
-        free(g->sleep_timer);
+        rt_free(g->sleep_timer, sizeof(timer_t_));
         g->sleep_timer = NULL;
     }
 }

@@ -64,10 +64,8 @@ void trace_event(G *g, int type, uintptr_t arg)
     }
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 256;
-        if (b->ev) race_retrack(b->ev, sizeof *b->ev * b->cap);
-        event_t *ev = realloc(b->ev, sizeof *ev * cap);
+        event_t *ev = rt_realloc(b->ev, sizeof *b->ev * b->cap, sizeof *ev * cap);
         if (!ev) return;
-        race_untrack(ev, sizeof *ev * cap);
         b->ev = ev;
         b->cap = cap;
     }
