@@ -13,20 +13,25 @@
  *         }
  *
  * Two goroutines observe rising values, interleaved (one the odd numbers,
- * the other the even ones), and after each observe check that max is at
- * least what they just observed; it can only go up, after all. With "load,
- * compare, store", goroutine A loads 41, goroutine B stores 42, A stores
- * its 41 over it: the max went down. Every operation is atomic, so neither
- * detector reports a thing: this is a race condition in the logic, not a
- * data race. The CAS says "store v only if max is still old": A's CAS fails
- * (max is 42 now), A loads again, sees 42 >= 41, and leaves it.
+ * the other the even ones), 50 runs of 1..200000. Before each observe, each
+ * checks that max is still at least the last value it observed itself: the
+ * max can only go up, after all. With "load, compare, store", goroutine A
+ * loads 41, goroutine B stores 42, A stores its 41 over it: the max went
+ * down, and if that happens at the very end, the run ends with the wrong
+ * maximum. Every operation is atomic, so neither detector reports a thing:
+ * this is a race condition in the logic, not a data race. The CAS says
+ * "store v only if max is still old": A's CAS fails (max is 42 now), A
+ * loads again, sees 42 >= 41, and leaves it.
  *
  * Run:  make example KATA=06 NAME=cas-loop
- * You will see (the first line changes from run to run):
- *   load, then store: max went down 8617 times; final max 199999 of 200000
- *   CAS loop:         max went down 0 times; final max 200000 of 200000
+ * You will see something like this (the first line changes from run to run,
+ * and with how many cores are free: the bug needs the two goroutines to run
+ * at the same moment, or one to be preempted between its load and its store):
+ *   load, then store: the max went down 2 times; it ended below 200000 in 5 of 50 runs
+ *   CAS loop:         the max went down 0 times; it ended below 200000 in 0 of 50 runs
  *   (exit status 0)
- * Under DETECTOR=tsan or DETECTOR=helgrind the same, and no race reported.
+ * Under DETECTOR=tsan: the same, and no race reported. (Helgrind agrees, but
+ * takes a minute or more.)
  */
 #include <stdio.h>
 
