@@ -87,8 +87,9 @@ typedef struct workers workers_t;
 workers_t *workers_start(int n, void (*work)(void *arg), void *arg);
 
 /*
- * workers_stop: sets the stop flag, waits until every worker has returned
- * (a worker in the middle of work finishes that call first), then frees w.
+ * workers_stop: sets the stop flag, waits (blocked, not spinning) until every
+ * worker has returned (a worker in the middle of work finishes that call
+ * first), then frees w.
  * After workers_stop returns, work is never called again, and everything
  * the workers did happens before what the caller does next. It blocks only
  * as long as the slowest worker's current call of work.
