@@ -58,7 +58,7 @@ int go_leak_check(go_leak_mark_t mark, char *report, size_t len)
         report[0] = '\0';
         db_long(&b, n);
         db_str(&b, n == 1 ? " goroutine" : " goroutines");
-        db_str(&b, " leaked (still alive after the test):\n\n");
+        db_str(&b, " leaked (started since the mark, still alive):\n\n");
         lock(&sched.lock);
         bool first = true;
         for (G *g = sched.allg; g; g = g->allnext) {
