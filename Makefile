@@ -123,14 +123,14 @@ example: $(RT_LIB)
 	@mkdir -p $(BUILD)/examples
 	$(Q)out=$(BUILD)/examples/$(KATA)-$(NAME); \
 	case "$(DETECTOR)" in \
-	  tsan) $(CC) $(CSTD) -O1 -g $(TSAN_FLAGS) -D_GNU_SOURCE -Iruntime/include -I$(EXAMPLE_DIR)/.. \
+	  tsan) $(CC) $(CSTD) -O1 -g -gdwarf-4 $(TSAN_FLAGS) -D_GNU_SOURCE -Iruntime/include -I$(EXAMPLE_DIR)/.. \
 	          $(EXAMPLE_DIR)/$(NAME).c $(RT_LIB) $(RT_LDLIBS) -o $$out.tsan && \
 	        { $(NOASLR) $$out.tsan; echo "(exit status $$?)"; } ;; \
-	  helgrind) $(CC) $(CSTD) -O1 -g -D_GNU_SOURCE -Iruntime/include -I$(EXAMPLE_DIR)/.. \
+	  helgrind) $(CC) $(CSTD) -O1 -g -gdwarf-4 -D_GNU_SOURCE -Iruntime/include -I$(EXAMPLE_DIR)/.. \
 	          $(EXAMPLE_DIR)/$(NAME).c $(RT_LIB) $(RT_LDLIBS) -o $$out && \
 	        { valgrind --tool=helgrind -q --suppressions=runtime/helgrind.supp $$out; \
 	          echo "(exit status $$?)"; } ;; \
-	  "") $(CC) $(CSTD) -O1 -g -D_GNU_SOURCE -Iruntime/include -I$(EXAMPLE_DIR)/.. \
+	  "") $(CC) $(CSTD) -O1 -g -gdwarf-4 -D_GNU_SOURCE -Iruntime/include -I$(EXAMPLE_DIR)/.. \
 	          $(EXAMPLE_DIR)/$(NAME).c $(RT_LIB) $(RT_LDLIBS) -o $$out && \
 	        { $$out; echo "(exit status $$?)"; } ;; \
 	  *) echo "DETECTOR must be tsan or helgrind"; exit 2 ;; \
