@@ -335,6 +335,18 @@ static void submit_all(call_t *c, pool_t *p, board_t *b, int first, int count, c
                      (long long)atomic64_load(&b->started));
 }
 
+/* Every submit of c returned NULL at once (0s): the pool had room for
+ * all of them, a worker or a place in the queue. */
+static void assert_accepted_at_once(call_t *c, const char *scenario)
+{
+    for (int k = 0; k < c->count; k++)
+        ck_assert_msg(c->err[k] == NULL && c->at[k] == 0,
+                      "%s: pool_submit(task %d) returned %s at %s, expected NULL at once (0s): "
+                      "a free worker or a place in the queue was waiting for it. Is the jobs "
+                      "channel's capacity queue_size?",
+                      scenario, c->first + k, q(c->err[k]), dur(c->at[k]));
+}
+
 /* pool_shutdown, waited for; fails with a message if it never returns. */
 static void shutdown_all(call_t *c, pool_t *p, board_t *b, const char *scenario)
 {
@@ -365,6 +377,27 @@ static const char *submit_at_once(pool_t *p, board_t *b, int id, bool try_, cons
 
 /* ---- Task 1: run_jobs ---------------------------------------------------- */
 
+/* Runs run_jobs as c says; fails with a diagnosis if it never returns. */
+static void call_run_jobs(call_t *c)
+{
+    call_start(c);
+    if (call_wait(c)) return;
+    int64_t done = atomic64_load(&c->watch->total);
+    if (done < c->n)
+        ck_abort_msg("run_jobs(%d workers, %d jobs) never returned: every goroutine was stuck "
+                     "after %lld of the %d jobs had been worked on. Does run_jobs send every "
+                     "job before it receives any result? Then the workers wait to hand back "
+                     "their results, which nobody receives yet, while run_jobs waits for a "
+                     "worker to take the next job. Send the jobs from a goroutine of their own "
+                     "(or give the results channel room for every job)",
+                     c->workers, c->n, (long long)done, c->n);
+    ck_abort_msg("run_jobs(%d workers, %d jobs) never returned, though all %d jobs were worked "
+                 "on: is it waiting for workers that never return (close the jobs channel after "
+                 "the last job, so that their loops end), or for more results than there are "
+                 "jobs?",
+                 c->workers, c->n, c->n);
+}
+
 static void hundred_jobs(void *unused)
 {
     (void)unused;
@@ -379,24 +412,7 @@ static void hundred_jobs(void *unused)
     memset(&w, 0, sizeof w);
     call_t c = {.fn = do_run_jobs, .workers = W, .n = N, .inputs = inputs, .outputs = outputs,
                 .watch = &w};
-    call_start(&c);
-    if (!call_wait(&c)) {
-        int64_t done = atomic64_load(&w.total);
-        if (done < N)
-            ck_abort_msg(
-                "run_jobs(%d workers, %d jobs) never returned: every goroutine was stuck after "
-                "%lld of the %d jobs had been worked on. Does run_jobs send every job before it "
-                "receives any result? Then the workers wait to hand back their results, which "
-                "nobody receives yet, while run_jobs waits for a worker to take the next job. "
-                "Send the jobs from a goroutine of their own (or give the results channel room "
-                "for every job)",
-                W, N, (long long)done, N);
-        ck_abort_msg("run_jobs(%d workers, %d jobs) never returned, though all %d jobs were "
-                     "worked on: is it waiting for workers that never return (close the jobs "
-                     "channel after the last job, so that their loops end), or for more results "
-                     "than there are jobs?",
-                     W, N, N);
-    }
+    call_run_jobs(&c);
     ck_assert_msg(atomic64_load(&w.strangers) == 0,
                   "work was called with %lld inputs that no job had: send inputs[i] as job i's "
                   "input",
@@ -445,11 +461,7 @@ static void timed_run(int workers, int n, int rounds)
     w.cost = SECOND;
     call_t c = {.fn = do_run_jobs, .workers = workers, .n = n, .inputs = inputs,
                 .outputs = outputs, .watch = &w};
-    call_start(&c);
-    ck_assert_msg(call_wait(&c),
-                  "run_jobs(%d workers, %d jobs of 1s) never returned; %lld jobs were worked "
-                  "on, and every goroutine was stuck",
-                  workers, n, (long long)atomic64_load(&w.total));
+    call_run_jobs(&c);
     int64_t most = atomic64_load(&w.max_running);
     ck_assert_msg(most <= workers,
                   "run_jobs(%d workers, %d jobs of 1s): %lld jobs ran at the same time, "
@@ -500,10 +512,7 @@ static void few_or_no_jobs(void *unused)
     long in[1] = {input_of(0)}, out[1] = {CANARY};
     call_t c = {.fn = do_run_jobs, .workers = 3, .n = 0, .inputs = in, .outputs = out,
                 .watch = &w};
-    call_start(&c);
-    ck_assert_msg(call_wait(&c),
-                  "run_jobs(3 workers, 0 jobs) never returned: with no job, it closes the jobs "
-                  "channel at once, receives no result, and waits for the workers to return");
+    call_run_jobs(&c);
     ck_assert_msg(atomic64_load(&w.total) == 0 && out[0] == CANARY,
                   "run_jobs(3 workers, 0 jobs) called work %lld times (expected 0) and %s "
                   "outputs[0]",
@@ -750,10 +759,7 @@ static void drain_on_shutdown(void *unused)
     pool_t *p = pool_start(ctx_background(), 2, 10);
     call_t s, d;
     submit_all(&s, p, &b, 0, 10, scenario);
-    for (int i = 0; i < 10; i++)
-        ck_assert_msg(s.err[i] == NULL && s.at[i] == 0,
-                      "%s: pool_submit(task %d) returned %s at %s, expected NULL at once", scenario,
-                      i, q(s.err[i]), dur(s.at[i]));
+    assert_accepted_at_once(&s, scenario);
 
     shutdown_all(&d, p, &b, scenario);
     ck_assert_msg(d.finished_when_done == 10,
@@ -971,6 +977,7 @@ static void cancel_midway(void *unused)
         call_t s, d;
         enum { N = CANCEL_WORKERS + CANCEL_QUEUE };
         submit_all(&s, p, &b, 0, N, scenario);
+        assert_accepted_at_once(&s, scenario);
         shutdown_start(&d, p, &b);
 
         go_sleep(3 * SECOND);
@@ -1028,6 +1035,7 @@ static void deadline_midway(void *unused)
     pool_t *p = pool_start(ctx, 1, 10);
     call_t s, d;
     submit_all(&s, p, &b, 0, 10, scenario);
+    assert_accepted_at_once(&s, scenario);
     shutdown_all(&d, p, &b, scenario);
 
     ck_assert_msg(d.err[0] == CTX_DEADLINE_EXCEEDED,
@@ -1078,6 +1086,7 @@ static void submits_after_cancel(void *unused)
      * for room. */
     call_t s;
     submit_all(&s, p, &b, 0, 2, scenario);
+    assert_accepted_at_once(&s, scenario);
     call_t waiting;
     submits_start(&waiting, p, &b, 2, 1, false);
     go_synctest_wait();
@@ -1177,11 +1186,11 @@ static void live_context(void *unused)
     pool_t *p = pool_start(ctx, 2, 4);
     call_t s, d;
     submit_all(&s, p, &b, 0, 4, scenario);
+    assert_accepted_at_once(&s, scenario);
     shutdown_all(&d, p, &b, scenario);
     ck_assert_msg(d.err[0] == NULL,
                   "%s: pool_shutdown returned %s, expected NULL: the workers ran out of work, "
-                  "ctx was never done. Record why a worker stopped when it stops, rather than "
-                  "asking ctx afterwards",
+                  "ctx was never done",
                   scenario, q(d.err[0]));
     ck_assert_msg(d.at[0] == 2 * SECOND, "%s: pool_shutdown returned at %s, expected 2s",
                   scenario, dur(d.at[0]));
@@ -1190,12 +1199,25 @@ static void live_context(void *unused)
                       "%s: task %d %s", scenario, i,
                       runs(&b, i) != 1 ? "did not run exactly once"
                                        : "saw its ctx done: a shutdown lets the tasks finish");
-    pool_free(p);
     ck_assert_msg(ctx_err(ctx) == NULL,
-                  "%s: after pool_free, ctx says %s: the pool cancelled a context that isn't "
-                  "its own. It may watch ctx, never cancel it",
+                  "%s: after pool_shutdown, ctx says %s: the pool cancelled a context that "
+                  "isn't its own. It may watch ctx, never cancel it",
                   scenario, q(ctx_err(ctx)));
+
+    /* The workers stopped because they ran out of work. A later
+     * cancellation doesn't change that, and every pool_shutdown gives the
+     * same answer. */
+    ctx_retain(ctx);
     ctx_cancel(ctx);
+    call_t again;
+    shutdown_all(&again, p, &b, scenario);
+    ck_assert_msg(again.err[0] == NULL,
+                  "%s, then ctx cancelled once the pool was down: a second pool_shutdown "
+                  "returned %s, expected NULL like the first. The workers stopped because they "
+                  "ran out of work: record why each worker stopped, when it stops, rather than "
+                  "asking ctx afterwards",
+                  scenario, q(again.err[0]));
+    ctx_release(ctx);
     finish();
 }
 
