@@ -65,12 +65,17 @@ void bubble_idle(bubble_t *b)
                                "(its timers keep firing but wake no one)");
         }
         if (h->a[0]->when > b->now) __atomic_store_n(&b->now, h->a[0]->when, __ATOMIC_RELAXED);
+        /* Counted as running while timers fire: a context deadline may
+         * wake several goroutines one by one, and the first must not find
+         * the bubble idle (and deadlocked) before the others are woken. */
+        __atomic_fetch_add(&b->running, 1, __ATOMIC_SEQ_CST);
         timer_t_ *d = fire_due_locked(h, b->now);
         if (d) {
             unlock(&timers.lock);
             run_deferred(d);
             lock(&timers.lock);
         }
+        __atomic_fetch_sub(&b->running, 1, __ATOMIC_SEQ_CST);
     }
     unlock(&timers.lock);
 }

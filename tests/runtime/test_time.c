@@ -280,6 +280,35 @@ START_TEST(synctest_wait_returns_once_every_other_goroutine_is_blocked)
 }
 END_TEST
 
+static ctx_t *shared_deadline;
+static wg_t deadline_waiters;
+
+static void wait_for_deadline(void *arg)
+{
+    (void)arg;
+    chan_recv(ctx_done(shared_deadline), NULL);
+    wg_done(&deadline_waiters); /* and exit at once: the bubble must not look idle */
+}
+
+static void deadline_wakes_three(void *arg)
+{
+    (void)arg;
+    shared_deadline = ctx_with_timeout(ctx_background(), 250 * MILLISECOND);
+    wg_add(&deadline_waiters, 3);
+    for (int i = 0; i < 3; i++) go(wait_for_deadline, NULL);
+    wg_wait(&deadline_waiters);
+    ctx_cancel(shared_deadline);
+}
+
+START_TEST(a_deadline_that_wakes_several_goroutines_is_no_deadlock)
+{
+    /* Regression: the goroutine firing the deadline woke the waiters one by
+     * one while counted as blocked, and the first to exit found the bubble
+     * idle with no timer left: a false "deadlock". */
+    for (int i = 0; i < 40; i++) go_synctest(deadline_wakes_three, NULL);
+}
+END_TEST
+
 START_TEST(real_time_sleep_and_timers_work_outside_a_bubble)
 {
     /* Real time: only bounds generous enough to hold under Helgrind. */
@@ -325,6 +354,7 @@ Suite *time_suite(void)
     tcase_add_test(tc, time_after_func_runs_in_its_own_goroutine_after_the_delay);
     tcase_add_test(tc, a_bubble_with_every_goroutine_blocked_and_no_timer_is_a_deadlock);
     tcase_add_test(tc, synctest_wait_returns_once_every_other_goroutine_is_blocked);
+    tcase_add_test(tc, a_deadline_that_wakes_several_goroutines_is_no_deadlock);
     tcase_add_test(tc, real_time_sleep_and_timers_work_outside_a_bubble);
     tcase_add_test(tc, a_goroutine_asleep_on_a_timer_is_not_a_deadlock);
     suite_add_tcase(s, tc);
