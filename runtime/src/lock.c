@@ -44,6 +44,13 @@ void lock(uint32_t *l)
 {
     uint32_t c = cas(l, 0, 1);
     if (c == 0) return;
+    /* Runtime locks are held for a few hundred instructions: spin a little
+     * (when a core is free, see park.c) before paying for a futex sleep. */
+    for (int i = 0; i < 100 && c != 0; i++) {
+        if (!spin_while(l, c)) break;
+        c = cas(l, 0, 1);
+        if (c == 0) return;
+    }
     if (c != 2) c = __atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE);
     while (c != 0) {
         futex_wait(l, 2);
