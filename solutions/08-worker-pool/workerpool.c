@@ -98,13 +98,13 @@ typedef struct {
 } task_t;
 
 struct pool {
-    ctx_t *ctx;    /* the pool's own reference (ctx_retain), given back in pool_free */
-    chan_t *jobs;  /* task_t, capacity queue_size: the queue. Closed once, by the
-                      first pool_shutdown, after the last send */
-    wg_t workers;  /* the worker goroutines */
-    wg_t sending;  /* submits that were let in and may still be sending on jobs */
-    mutex_t mu;    /* guards closed and why; never held while waiting on a channel */
-    bool closed;   /* pool_shutdown was called: no more submits let in */
+    ctx_t *ctx;      /* the pool's own reference (ctx_retain), given back in pool_free */
+    chan_t *jobs;    /* task_t, capacity queue_size: the queue. Closed once, by the
+                        first pool_shutdown, after the last send */
+    wg_t workers;    /* the worker goroutines */
+    wg_t sending;    /* submits that were let in and may still be sending on jobs */
+    mutex_t mu;      /* guards closed and why; never held while waiting on a channel */
+    bool closed;     /* pool_shutdown was called: no more submits let in */
     const char *why; /* why the workers stopped: ctx_err(ctx), or NULL */
 };
 

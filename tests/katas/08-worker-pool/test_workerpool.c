@@ -241,12 +241,12 @@ struct call {
     /* the pool functions */
     pool_t *p;
     board_t *b;
-    int first, count;             /* submits: tasks first .. first+count-1 */
-    bool try_;                    /* pool_try_submit rather than pool_submit */
-    const char *err[MAX_TASKS];   /* what each submit (or the shutdown) returned */
-    go_duration_t at[MAX_TASKS];  /* when each returned, since b->t0 */
-    atomic64_t returned;          /* how many submits have returned so far */
-    int64_t finished_when_done;   /* shutdown: tasks finished when it returned */
+    int first, count;            /* submits: tasks first .. first+count-1 */
+    bool try_;                   /* pool_try_submit rather than pool_submit */
+    const char *err[MAX_TASKS];  /* what each submit (or the shutdown) returned */
+    go_duration_t at[MAX_TASKS]; /* when each returned, since b->t0 */
+    atomic64_t returned;         /* how many submits have returned so far */
+    int64_t finished_when_done;  /* shutdown: tasks finished when it returned */
     /* run_jobs */
     int workers, n;
     const long *inputs;
@@ -365,9 +365,8 @@ static const char *submit_at_once(pool_t *p, board_t *b, int id, bool try_, cons
     call_t c;
     submits_start(&c, p, b, id, 1, try_);
     go_synctest_wait();
-    ck_assert_msg(call_returned(&c),
-                  "%s: %s(task %d) did not return at once, it waits. %s", scenario,
-                  try_ ? "pool_try_submit" : "pool_submit", id,
+    ck_assert_msg(call_returned(&c), "%s: %s(task %d) did not return at once, it waits. %s",
+                  scenario, try_ ? "pool_try_submit" : "pool_submit", id,
                   try_ ? "pool_try_submit never waits: when there is no room it returns "
                          "POOL_FULL (chan_try_send, or chan_select with SELECT_NONBLOCK)"
                        : "Here it must not wait for room: it has an answer at once");
@@ -410,8 +409,8 @@ static void hundred_jobs(void *unused)
     }
     jobwatch_t w;
     memset(&w, 0, sizeof w);
-    call_t c = {.fn = do_run_jobs, .workers = W, .n = N, .inputs = inputs, .outputs = outputs,
-                .watch = &w};
+    call_t c = {
+        .fn = do_run_jobs, .workers = W, .n = N, .inputs = inputs, .outputs = outputs, .watch = &w};
     call_run_jobs(&c);
     ck_assert_msg(atomic64_load(&w.strangers) == 0,
                   "work was called with %lld inputs that no job had: send inputs[i] as job i's "
@@ -459,8 +458,12 @@ static void timed_run(int workers, int n, int rounds)
     jobwatch_t w;
     memset(&w, 0, sizeof w);
     w.cost = SECOND;
-    call_t c = {.fn = do_run_jobs, .workers = workers, .n = n, .inputs = inputs,
-                .outputs = outputs, .watch = &w};
+    call_t c = {.fn = do_run_jobs,
+                .workers = workers,
+                .n = n,
+                .inputs = inputs,
+                .outputs = outputs,
+                .watch = &w};
     call_run_jobs(&c);
     int64_t most = atomic64_load(&w.max_running);
     ck_assert_msg(most <= workers,
@@ -510,8 +513,7 @@ static void few_or_no_jobs(void *unused)
     jobwatch_t w;
     memset(&w, 0, sizeof w);
     long in[1] = {input_of(0)}, out[1] = {CANARY};
-    call_t c = {.fn = do_run_jobs, .workers = 3, .n = 0, .inputs = in, .outputs = out,
-                .watch = &w};
+    call_t c = {.fn = do_run_jobs, .workers = 3, .n = 0, .inputs = in, .outputs = out, .watch = &w};
     call_run_jobs(&c);
     ck_assert_msg(atomic64_load(&w.total) == 0 && out[0] == CANARY,
                   "run_jobs(3 workers, 0 jobs) called work %lld times (expected 0) and %s "
@@ -629,8 +631,8 @@ static void full_queue(void *unused)
     ck_assert_msg(sixth.err[0] == NULL, "the 6th pool_submit returned %s, expected NULL",
                   q(sixth.err[0]));
     ck_assert_msg(atomic64_load(&b.started) == 3,
-                  "%s: after one task finished, %lld tasks had started, expected 3",
-                  scenario, (long long)atomic64_load(&b.started));
+                  "%s: after one task finished, %lld tasks had started, expected 3", scenario,
+                  (long long)atomic64_load(&b.started));
 
     chan_close(gate); /* every task may finish now */
     call_t d;
@@ -670,9 +672,9 @@ static void try_until_full(void *unused)
         ck_assert_msg(err == want[i],
                       "%s: pool_try_submit of task %d returned %s, expected %s (%s)", scenario, i,
                       q(err), q(want[i]),
-                      i == 0   ? "the worker is free"
-                      : i < 3  ? "the worker is busy, and the queue has room"
-                               : "the worker is busy and both places of the queue are taken");
+                      i == 0  ? "the worker is free"
+                      : i < 3 ? "the worker is busy, and the queue has room"
+                              : "the worker is busy and both places of the queue are taken");
         go_synctest_wait(); /* the worker takes what it can */
     }
     release_one(&b); /* task 0 ends; task 1 leaves the queue */
@@ -734,8 +736,8 @@ static void submit_timeline(void *unused)
     }
     shutdown_all(&d, p, &b, scenario);
     ck_assert_msg(d.at[0] == 5 * SECOND,
-                  "%s: pool_shutdown returned at %s, expected 5s (9 tasks, 2 at a time)",
-                  scenario, dur(d.at[0]));
+                  "%s: pool_shutdown returned at %s, expected 5s (9 tasks, 2 at a time)", scenario,
+                  dur(d.at[0]));
     pool_free(p);
     finish();
 }
@@ -805,8 +807,8 @@ static void closed_for_business(void *unused)
                   q(d.err[0]), (long long)runs(&b, 0));
 
     const char *err = submit_at_once(p, &b, 1, false, scenario);
-    ck_assert_msg(err == POOL_CLOSED, "%s, pool_submit returned %s, expected POOL_CLOSED",
-                  scenario, q(err));
+    ck_assert_msg(err == POOL_CLOSED, "%s, pool_submit returned %s, expected POOL_CLOSED", scenario,
+                  q(err));
     err = submit_at_once(p, &b, 2, true, scenario);
     ck_assert_msg(err == POOL_CLOSED, "%s, pool_try_submit returned %s, expected POOL_CLOSED",
                   scenario, q(err));
@@ -894,8 +896,7 @@ START_TEST(test_a_submit_waiting_for_room_when_shutdown_begins_never_panics)
                       "began, returned %s and its task ran %lld times: expected NULL (it ran) "
                       "or POOL_CLOSED (it never ran)",
                       scenario, q(waiting.err[0]), (long long)runs(&b, 2));
-    ck_assert_msg(runs(&b, 3) == 0, "%s: task 3, refused with POOL_CLOSED, ran anyway",
-                  scenario);
+    ck_assert_msg(runs(&b, 3) == 0, "%s: task 3, refused with POOL_CLOSED, ran anyway", scenario);
     pool_free(p);
     chan_free(gate);
     finish();
@@ -948,8 +949,8 @@ START_TEST(test_shutdown_can_be_called_twice_and_from_two_goroutines_at_once)
     ck_assert_msg(d3.err[0] == NULL, "%s: a third pool_shutdown returned %s, expected NULL",
                   scenario, q(d3.err[0]));
     for (int i = 0; i < 3; i++)
-        ck_assert_msg(runs(&b, i) == 1, "%s: task %d ran %lld times, expected once", scenario,
-                      i, (long long)runs(&b, i));
+        ck_assert_msg(runs(&b, i) == 1, "%s: task %d ran %lld times, expected once", scenario, i,
+                      (long long)runs(&b, i));
     pool_free(p);
     chan_free(gate);
     finish();
@@ -1047,8 +1048,7 @@ static void deadline_midway(void *unused)
                   dur(d.at[0]));
     for (int i = 0; i < 2; i++)
         ck_assert_msg(runs(&b, i) == 1 && !atomicbool_load(&b.rec[i].interrupted),
-                      "%s: task %d, before the deadline, should have run to its end", scenario,
-                      i);
+                      "%s: task %d, before the deadline, should have run to its end", scenario, i);
     ck_assert_msg(runs(&b, 2) == 1 && atomicbool_load(&b.rec[2].interrupted),
                   "%s: task 2, running at the deadline, should have been interrupted (it "
                   "watches the ctx it was given)",
@@ -1192,11 +1192,11 @@ static void live_context(void *unused)
                   "%s: pool_shutdown returned %s, expected NULL: the workers ran out of work, "
                   "ctx was never done",
                   scenario, q(d.err[0]));
-    ck_assert_msg(d.at[0] == 2 * SECOND, "%s: pool_shutdown returned at %s, expected 2s",
-                  scenario, dur(d.at[0]));
+    ck_assert_msg(d.at[0] == 2 * SECOND, "%s: pool_shutdown returned at %s, expected 2s", scenario,
+                  dur(d.at[0]));
     for (int i = 0; i < 4; i++)
-        ck_assert_msg(runs(&b, i) == 1 && !atomicbool_load(&b.rec[i].interrupted),
-                      "%s: task %d %s", scenario, i,
+        ck_assert_msg(runs(&b, i) == 1 && !atomicbool_load(&b.rec[i].interrupted), "%s: task %d %s",
+                      scenario, i,
                       runs(&b, i) != 1 ? "did not run exactly once"
                                        : "saw its ctx done: a shutdown lets the tasks finish");
     ck_assert_msg(ctx_err(ctx) == NULL,
