@@ -428,9 +428,9 @@ START_TEST(test_workers_stop_means_work_is_never_called_again)
     int64_t later = atomic64_load(&j.calls), late = atomic64_load(&j.late);
     int64_t after = later - at_stop > late ? later - at_stop : late;
     ck_assert_msg(after == 0,
-                  "work was still being called after workers_stop returned (%ld calls): "
+                  "work was still being called after workers_stop returned (%ld late call%s): "
                   "workers_stop must wait (wg_wait) until every worker has returned",
-                  (long)after);
+                  (long)after, after == 1 ? "" : "s");
     chan_free(j.arrived);
 }
 END_TEST
