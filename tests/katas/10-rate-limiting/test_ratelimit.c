@@ -389,7 +389,7 @@ static void closes_when_in_closes(void *arg)
     ck_assert_msg(r.n == 0, "%s: throttle sent %d values, expected none", setup, r.n);
     ck_assert_msg(r.closed_at == 0,
                   "%s: throttle closed out at %s, expected at once (0ms): with no value there is "
-                  "no tick to wait for",
+                  "no tick to wait for. Receive from in first, then wait for the tick",
                   setup, dur(r.closed_at));
 
     /* Two values: out closed right after the second goes out, at 600ms. */
@@ -473,6 +473,13 @@ static void values_come_slowly(void *arg)
                          "those counts a whole period from the value. Make one ticker before "
                          "the loop, and receive from its channel",
                          setup, event_times(&r), durs(want, 5), i + 1, dur(at[i]), dur(r.ev[i].at));
+        if (i > 0 && r.ev[i].at == r.ev[i - 1].at)
+            ck_abort_msg("%s: values went out at %s; expected %s. Values %d and %d went out at "
+                         "the same moment: does throttle wait for a tick before it receives the "
+                         "value? Then, after a quiet spell, the tick it took while waiting for "
+                         "the value and the tick the ticker kept let two through at once. "
+                         "Receive a value, then wait for the tick, then send",
+                         setup, event_times(&r), durs(want, 5), i, i + 1);
         ck_abort_msg("%s: values went out at %s; expected %s: after a quiet spell one value "
                      "goes at once (on the tick the ticker kept), and the next ones at the "
                      "ticker's next ticks, 2200ms and 2400ms",
@@ -1204,9 +1211,14 @@ static void close_drains_the_queue(void *arg)
                   "%s: out was closed at %s; expected after the last item went out (400ms), and "
                   "at the latest at the next tick (500ms)",
                   setup, dur(r.closed_at));
-    ck_assert_msg(returned >= r.closed_at && returned <= 500 * MS,
-                  "%s: lb_close returned at %s and out was closed at %s: lb_close returns once "
-                  "the drain has closed out and returned, by 500ms",
+    ck_assert_msg(returned >= r.closed_at,
+                  "%s: lb_close returned at %s, before out was closed (%s): it returns only once "
+                  "the drain has sent what was queued, closed out and returned (wait for it: a "
+                  "WaitGroup, or a channel it closes)",
+                  setup, dur(returned), dur(r.closed_at));
+    ck_assert_msg(returned <= 500 * MS,
+                  "%s: lb_close returned at %s; out was closed at %s. It must return as soon as "
+                  "the drain has returned",
                   setup, dur(returned), dur(r.closed_at));
 }
 
@@ -1366,10 +1378,30 @@ START_TEST(test_fetch_all_returns_every_response_in_request_order)
 }
 END_TEST
 
-static void starts(const api_t *api, int n, go_duration_t *at)
+/*
+ * Checks that the calls started at want[0..n-1]. If not: when some call
+ * started only as the one before it returned, though it should have started
+ * sooner, the calls ran one after another; otherwise `hint` (may be "")
+ * explains.
+ */
+static void expect_starts(const api_t *api, int n, const go_duration_t *want, const char *setup,
+                          const char *hint)
 {
+    go_duration_t at[MAX_REQS];
     for (int i = 0; i < n; i++)
         at[i] = api->started[i];
+    for (int i = 0; i < n; i++) {
+        if (at[i] == want[i]) continue;
+        for (int j = 1; j < n; j++)
+            if (at[j] >= at[j - 1] + api->latency[j - 1] &&
+                want[j] < want[j - 1] + api->latency[j - 1])
+                ck_abort_msg("%s: the calls started at %s; expected %s. Call %d started only "
+                             "when call %d had returned: start each call in a goroutine of its "
+                             "own, so that a slow API doesn't slow the rate",
+                             setup, durs(at, n), durs(want, n), j + 1, j);
+        ck_abort_msg("%s: the calls started at %s; expected %s. %s", setup, durs(at, n),
+                     durs(want, n), hint);
+    }
 }
 
 static void no_faster_than_the_limit(void *arg)
@@ -1382,17 +1414,10 @@ static void no_faster_than_the_limit(void *arg)
     for (int i = 0; i < 5; i++)
         api.latency[i] = SECOND;
     go_duration_t took = fetch(&api, 5, 100 * MS, 1, 5, setup);
-    go_duration_t at[5];
-    starts(&api, 5, at);
     const go_duration_t want[] = {0, 100 * MS, 200 * MS, 300 * MS, 400 * MS};
-    for (int i = 0; i < 5; i++)
-        ck_assert_msg(at[i] == want[i], "%s: the calls started at %s; expected %s. %s", setup,
-                      durs(at, 5), durs(want, 5),
-                      at[1] >= SECOND   ? "Call 2 waited for call 1 to return: start each call "
-                                          "in a goroutine of its own, so that a slow API doesn't "
-                                          "slow the rate."
-                      : at[i] < want[i] ? "Take a token (tb_wait) before starting each call."
-                                        : "");
+    expect_starts(&api, 5, want, setup,
+                  "One token per call, at the rate of the bucket: take a token (tb_wait) right "
+                  "before starting each call.");
     ck_assert_msg(took == 1400 * MS,
                   "%s: fetch_all returned after %s; expected 1400ms, when the last call "
                   "returned: wait for every call (a WaitGroup)",
@@ -1415,14 +1440,8 @@ static void burst_then_the_rate(void *arg)
     for (int i = 0; i < 6; i++)
         api.latency[i] = 100 * MS;
     go_duration_t took = fetch(&api, 6, SECOND, 3, 6, setup);
-    go_duration_t at[6];
-    starts(&api, 6, at);
     const go_duration_t want[] = {0, 0, 0, SECOND, 2 * SECOND, 3 * SECOND};
-    for (int i = 0; i < 6; i++)
-        ck_assert_msg(at[i] == want[i],
-                      "%s: the calls started at %s; expected %s: the burst at once, then one "
-                      "per token",
-                      setup, durs(at, 6), durs(want, 6));
+    expect_starts(&api, 6, want, setup, "The burst at once, then one call per new token.");
     ck_assert_msg(took == 3100 * MS, "%s: fetch_all returned after %s; expected 3100ms", setup,
                   dur(took));
 }
@@ -1449,14 +1468,9 @@ static void at_most_k_in_flight(void *arg)
                   "of capacity max_in_flight is a semaphore (a send takes a slot, and waits "
                   "while all are taken; a receive gives one back)",
                   setup, api.max_in_flight);
-    go_duration_t at[6];
-    starts(&api, 6, at);
     const go_duration_t want[] = {0, 0, SECOND, SECOND, 2 * SECOND, 2 * SECOND};
-    for (int i = 0; i < 6; i++)
-        ck_assert_msg(at[i] == want[i],
-                      "%s: the calls started at %s; expected %s: two at a time, each as soon as "
-                      "a slot is free",
-                      setup, durs(at, 6), durs(want, 6));
+    expect_starts(&api, 6, want, setup,
+                  "Two at a time, each as soon as a slot is free (there are tokens enough).");
     ck_assert_msg(took == 3 * SECOND, "%s: fetch_all returned after %s; expected 3s", setup,
                   dur(took));
 }
@@ -1478,22 +1492,18 @@ static void token_when_the_call_can_start(void *arg)
     for (int i = 0; i < 4; i++)
         api.latency[i] = latency[i];
     go_duration_t took = fetch(&api, 4, 100 * MS, 1, 1, setup);
-    go_duration_t at[4];
-    starts(&api, 4, at);
     /* Call 2 starts when call 1 returns (350ms), on the token kept since
      * 100ms. Call 3 has its slot at 360ms, but the next token comes at
      * 400ms; call 4: slot at 410ms, token at 500ms. */
     const go_duration_t want[] = {0, 350 * MS, 400 * MS, 500 * MS};
-    for (int i = 0; i < 4; i++)
-        ck_assert_msg(at[i] == want[i], "%s: the calls started at %s; expected %s. %s", setup,
-                      durs(at, 4), durs(want, 4),
-                      at[2] == 360 * MS
-                          ? "Call 3 started 10ms after call 2, though the bucket makes one token "
-                            "every 100ms and holds one: fetch_all took call 3's token (made at "
-                            "200ms) while call 2 still waited for a slot, and spent it early. "
-                            "For each call, wait for a free slot first, then take the token, "
-                            "then start the call."
-                          : "");
+    expect_starts(&api, 4, want, setup,
+                  api.started[2] == 360 * MS
+                      ? "Call 3 started 10ms after call 2, though the bucket makes one token "
+                        "every 100ms and holds one: fetch_all took call 3's token (made at "
+                        "200ms) while call 2 still waited for a slot, and spent it early. For "
+                        "each call, wait for a free slot first, then take the token, then "
+                        "start the call."
+                      : "");
     ck_assert_msg(took == 510 * MS, "%s: fetch_all returned after %s; expected 510ms", setup,
                   dur(took));
 }
