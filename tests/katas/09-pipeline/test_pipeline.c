@@ -53,7 +53,8 @@ static void fail_with_dump(go_leak_mark_t mark, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    go_leak_check(mark, report, sizeof report);
+    if (go_leak_check(mark, report, sizeof report) == 0)
+        ck_abort_msg("%s\n\nNo goroutine started by the test is alive any more.", msg);
     const char *dump = strstr(report, "\n\n");
     ck_abort_msg("%s\n\nWhere the goroutines are (the test's own are among them):\n\n%s", msg,
                  dump ? dump + 2 : report);
@@ -144,6 +145,19 @@ static chan_t *feed(pipeline_t *p, feeder_t *fd)
 
 /* ---- helpers: reading a stage's output ----------------------------------------- */
 
+/* What closes each stage's output, for a message about one that isn't. */
+static const char *who_closes(const char *stage)
+{
+    if (strncmp(stage, "gen", 3) == 0)
+        return "gen's goroutine closes its output after its last value (at once for no values)";
+    if (strncmp(stage, "apply", 5) == 0)
+        return "apply's goroutine closes its output once its input is closed";
+    if (strncmp(stage, "merge", 5) == 0)
+        return "merge's closer goroutine closes its output once every forwarder is done "
+               "(wg_wait): with no inputs, at once";
+    return "the output is closed once every worker is done (wg_wait), and the input closed";
+}
+
 /* Receives one value from a stage's output, waiting at most an hour of
  * virtual time. Returns false when the output is closed. */
 static bool recv_from(chan_t *out, int *v, go_leak_mark_t mark, const char *stage, int received)
@@ -155,10 +169,9 @@ static bool recv_from(chan_t *out, int *v, go_leak_mark_t mark, const char *stag
     if (which == 1)
         fail_with_dump(mark,
                        "%s: after %d value%s, its output has neither sent another value nor "
-                       "been closed for an hour. Does it close its output once its input is "
-                       "closed (or after its last value)? Is a goroutine waiting for something "
-                       "that never comes?",
-                       stage, received, received == 1 ? "" : "s");
+                       "been closed for an hour. Its reader waits for the close: %s. Is a "
+                       "goroutine waiting for something that never comes?",
+                       stage, received, received == 1 ? "" : "s", who_closes(stage));
     return cs[0].ok;
 }
 
@@ -526,6 +539,11 @@ static void merge_three(void *unused)
     static const go_duration_t want_at[] = {500 * MILLISECOND, 1 * SECOND, 2 * SECOND, 3 * SECOND,
                                             6 * SECOND};
     char b[32], c[32];
+    ck_assert_msg(closed_at == 7 * SECOND,
+                  "merge closed its output at %s, after %d of the 5 values; expected at 7 s, "
+                  "when its last input was closed. Only the goroutine that waits for every "
+                  "forwarder (wg_wait) may close it: a forwarder can't know it is the last",
+                  fmt_duration(closed_at, b), n);
     for (int i = 0; i < n && i < 5; i++) {
         int j = 0;
         while (j < 5 && want[j] != got[i])
@@ -541,10 +559,6 @@ static void merge_three(void *unused)
                   "merge sent %d values, expected 5 (3 from input 0, 2 from input 1, none "
                   "from input 2)",
                   n);
-    ck_assert_msg(closed_at == 7 * SECOND,
-                  "merge closed its output at %s, expected 7 s, when its last input was closed: "
-                  "the goroutine that waits for every forwarder (wg_wait) closes it",
-                  fmt_duration(closed_at, b));
     finish(&p, mark, "merge");
 }
 
@@ -609,7 +623,11 @@ static void parallel_12_by_4(void *unused)
                       "parallel_apply sent %d, which is not f of a value not yet handled", got[i]);
         seen[x] = true;
     }
-    ck_assert_msg(n == N, "parallel_apply sent %d results for %d values", n, N);
+    ck_assert_msg(n == N, "parallel_apply sent %d results for %d values, then closed its output%s",
+                  n, N,
+                  n < N ? ": it may close it only once every worker has sent its last result (a "
+                          "WaitGroup over the workers)"
+                        : "");
     char b[32];
     ck_assert_msg(took == 3 * SECOND,
                   "parallel_apply took %s for 12 values with 4 workers and f taking 1 s, expected "
@@ -692,7 +710,8 @@ static void ordered_40(void *unused)
                       "must come out in the order of the input, although the workers finish out "
                       "of order",
                       i, got[i], x_of(got[i]), xs[i], f_of(xs[i]));
-    ck_assert_msg(n == N, "ordered_apply sent %d results for %d values", n, N);
+    ck_assert_msg(n == N, "ordered_apply sent %d results for %d values, then closed its output%s",
+                  n, N, n < N ? ": it may close it only once every result has been sent" : "");
     int workers = count_callers(got, n, "ordered_apply");
     ck_assert_msg(workers == W,
                   "f was called from %d different goroutines, expected %d (the workers)", workers,
@@ -737,7 +756,9 @@ static void ordered_keeps_busy(void *arg)
     for (int i = 0; i < n; i++)
         ck_assert_msg(got[i] == f_of(i), "ordered_apply's result %d is f(%d), expected f(%d)", i,
                       x_of(got[i]), i);
-    ck_assert_msg(n == c->n, "ordered_apply sent %d results for %d values", n, c->n);
+    ck_assert_msg(n == c->n,
+                  "ordered_apply sent %d results for %d values, then closed its output%s", n, c->n,
+                  n < c->n ? ": it may close it only once every result has been sent" : "");
     char b[32], d[32];
     ck_assert_msg(took == c->want_took,
                   "ordered_apply took %s with 4 workers for %s, expected %s: %s",
@@ -1018,8 +1039,9 @@ static go_duration_t first_k_within_an_hour(first_k_call_t *c)
         fail_with_dump(mark,
                        "first_k(k = %d of %d values) has not returned an hour later. Its "
                        "pipeline_stop waits for every stage to return, and some stage does not "
-                       "stop when the pipeline is cancelled: every send must be a chan_select "
-                       "with select_recv(ctx_done(p->ctx), NULL)",
+                       "return when the pipeline is cancelled: a send that is not a chan_select "
+                       "with select_recv(ctx_done(p->ctx), NULL), or a stage that returns "
+                       "without closing its output (the stage reading it then waits forever)",
                        c->k, c->n);
     chan_free(c->returned);
     static char report[8192];
@@ -1049,8 +1071,10 @@ static void first_5_of_100(void *unused)
 
     ck_assert_msg(c.got == K, "first_k(k = 5 of 100 values) returned %d, expected 5", c.got);
     for (int i = 0; i < K; i++)
-        ck_assert_msg(c.out[i] == f_of(i), "first_k: out[%d] = %d, expected f(%d) = %d", i,
-                      c.out[i], i, f_of(i));
+        ck_assert_msg(c.out[i] == f_of(i),
+                      "first_k: out[%d] = %d, expected f(%d) = %d: the results come in the order "
+                      "of xs",
+                      i, c.out[i], i, f_of(i));
     char b[32];
     ck_assert_msg(took <= 3 * SECOND,
                   "first_k took %s to return the first 5 of 100 results, with 4 workers and f "
