@@ -284,7 +284,7 @@ static void stop_early(pipeline_t *p, chan_t *out, go_leak_mark_t mark, const ch
     char why[1024];
     snprintf(why, sizeof why,
              "%s: the reader took %d value%s and stopped reading, then cancelled the pipeline; "
-             "an hour later, goroutines of %s are still stuck. A plain chan_send waits forever "
+             "an hour later, %s is still stuck. A plain chan_send waits forever "
              "for a reader that is gone: make every send a chan_select with a second case, "
              "select_recv(ctx_done(p->ctx), NULL), and return when that one is chosen",
              stage, read, read == 1 ? "" : "s", stage);
