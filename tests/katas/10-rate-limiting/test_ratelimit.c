@@ -662,6 +662,36 @@ static const char *wait_for_token(tb_t *tb, ctx_t *ctx, go_duration_t *took, con
     return w.err;
 }
 
+static void tokens_on_the_buckets_clock(void *arg)
+{
+    (void)arg;
+    const char *setup = "a bucket with burst 1 and a token every 100ms, made at 0ms; its first "
+                        "token taken at 0ms, the one made at 100ms taken at 150ms";
+    tb_t *tb = tb_new(100 * MS, 1);
+    ck_assert_msg(allow_all(tb, 10) == 1, "a new bucket with burst 1 did not give 1 token");
+    sleep_until(150 * MS);
+    int n = allow_all(tb, 10);
+    ck_assert_msg(n == 1, "%s: at 150ms tb_allow gave %d tokens, expected 1 (made at 100ms)", setup,
+                  n);
+    const char *err = wait_for_token(tb, ctx_background(), NULL, setup);
+    ck_assert_msg(err == NULL && now() == 200 * MS,
+                  "%s: then tb_wait returned %s at %s; expected NULL at 200ms. Tokens drop in on "
+                  "the bucket's own clock, at 100ms, 200ms, 300ms, ... after tb_new (a "
+                  "ticker's schedule), not 100ms after the last one was taken%s",
+                  setup, q(err), dur(now()),
+                  now() == 250 * MS ? " (x/time/rate refills continuously, counted from the "
+                                      "last take: that gives 250ms here)"
+                                    : "");
+    tb_free(tb);
+}
+
+START_TEST(test_tb_tokens_arrive_on_the_buckets_own_clock)
+{
+    run_test(tokens_on_the_buckets_clock, NULL,
+             "Does tb_wait poll the bucket (a loop around tb_allow) instead of blocking?");
+}
+END_TEST
+
 static void burst_then_rate(void *arg)
 {
     (void)arg;
@@ -1549,7 +1579,8 @@ static void token_when_the_call_can_start(void *arg)
                         "200ms) while call 2 still waited for a slot, and spent it early. For "
                         "each call, wait for a free slot first, then take the token, then "
                         "start the call."
-                      : "");
+                      : "The starts follow your token bucket (tokens at 100ms, 200ms, ... "
+                        "after tb_new): do its tests pass?");
     ck_assert_msg(took == 510 * MS, "%s: fetch_all returned after %s; expected 510ms", setup,
                   dur(took));
 }
@@ -1569,6 +1600,7 @@ Suite *kata_suite(void)
     kata_add_test(s, test_throttle_frees_its_ticker);
     kata_add_test(s, test_tb_allow_starts_with_a_full_bucket_of_burst_tokens);
     kata_add_test(s, test_tb_allow_gets_one_new_token_every_interval_up_to_burst);
+    kata_add_test(s, test_tb_tokens_arrive_on_the_buckets_own_clock);
     kata_add_test(s, test_tb_wait_lets_a_burst_through_then_one_per_interval);
     kata_add_test(s, test_tb_wait_gives_each_token_to_exactly_one_of_many_waiters);
     kata_add_test(s, test_tb_wait_returns_canceled_the_moment_its_context_is_cancelled);
