@@ -338,7 +338,7 @@ static void start_throttle(throttle_run_t *t, chan_t *in, go_duration_t every)
 static void finish_throttle(throttle_run_t *t, reader_t *r, const char *setup)
 {
     if (!reader_done_within(r, HOUR))
-        ck_abort_msg("%s: throttle sent %d value%s%s%s%s%s, then nothing for an hour, and never "
+        ck_abort_msg("%s: throttle sent %d value%s%s%s%s%s%s, then nothing for an hour, and never "
                      "closed out. When in is closed, the loop's receive says so (chan_recv "
                      "returns false): free the ticker, close out, return",
                      setup, r->n, r->n == 1 ? "" : "s", r->n ? " (" : "",
