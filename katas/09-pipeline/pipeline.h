@@ -29,7 +29,6 @@
 #ifndef KATA_PIPELINE_H
 #define KATA_PIPELINE_H
 
-#include <stdint.h>
 #include <stdlib.h>
 
 #include "gokata.h"
@@ -82,7 +81,7 @@ static inline chan_t *pipeline_chan(pipeline_t *p, size_t elem_size, size_t cap)
     pipeline_chan_node_t *n = malloc(sizeof *n);
     if (!n) abort();
     n->ch = chan_make(elem_size, cap);
-    mutex_lock(&p->mu); /* the list is shared; the lock orders only the list */
+    mutex_lock(&p->mu); /* any goroutine may make a channel; the list is shared */
     n->next = p->chans;
     p->chans = n;
     mutex_unlock(&p->mu);
@@ -101,7 +100,7 @@ static inline void pipeline_run_(void *call_)
     pipeline_go_call_t call = *(pipeline_go_call_t *)call_;
     free(call_);
     call.fn(call.arg);
-    wg_done(&call.p->running); /* last: everything fn did happens before pipeline_stop's wait */
+    wg_done(&call.p->running); /* last: all fn did happens before pipeline_stop's wait returns */
 }
 
 static inline void pipeline_go_at(pipeline_t *p, go_func_t fn, void *arg, const char *fn_name,
@@ -111,7 +110,7 @@ static inline void pipeline_go_at(pipeline_t *p, go_func_t fn, void *arg, const 
     if (!call) abort();
     *call = (pipeline_go_call_t){.p = p, .fn = fn, .arg = arg};
     wg_add_at(&p->running, 1, gk_file, gk_line, gk_func); /* before go: see kata 04 */
-    atomic64_add(&p->started, 1);
+    atomic64_add(&p->started, 1); /* the tests compare it with the goroutines started */
     go_spawn(pipeline_run_, call, fn_name, gk_file, gk_line, gk_func);
 }
 
@@ -188,7 +187,7 @@ chan_t *apply(pipeline_t *p, chan_t *in, map_fn f);
 long sum(chan_t *in);
 
 /*
- * sum_of_squares: xs[0]² + ... + xs[n-1]², computed by a pipeline of its
+ * sum_of_squares: xs[0]^2 + ... + xs[n-1]^2, computed by a pipeline of its
  * own: gen -> apply(square) -> sum. Starts the pipeline (pipeline_init with
  * ctx_background()), reads its result, and stops it (pipeline_stop) before
  * returning: it leaves no goroutine behind and frees every channel.
@@ -206,9 +205,10 @@ long sum_of_squares(const int *xs, int n);
  * their order; between inputs, any order. The channel is closed exactly
  * once, when every input is closed and every value forwarded: a goroutine
  * that waits for the forwarders on a WaitGroup closes it (no forwarder can
- * know it is the last). With n == 0 it is closed at once. merge reads the
- * array ins only before it returns (the caller may free it then), and never
- * closes an input. Task 4: stops early when p->ctx is done.
+ * know it is the last). With n == 0 (ins may then be NULL) it is closed at
+ * once. merge reads the array ins only before it returns (the caller may
+ * free it then), and never closes an input. Task 4: stops early when p->ctx
+ * is done.
  */
 chan_t *merge(pipeline_t *p, chan_t *const *ins, int n);
 
@@ -246,9 +246,9 @@ chan_t *ordered_apply(pipeline_t *p, chan_t *in, int workers, map_fn f);
  * first_k: the first k results of f over xs, in order: out[i] = f(xs[i]) for
  * i < min(k, n); returns min(k, n). Builds its own pipeline, gen ->
  * ordered_apply(workers) -> itself as the consumer, reads k results, and
- * then stops the whole pipeline at once (pipeline_stop): the values after
- * the first k are never sent, f is not called on values no worker has
- * started, and no goroutine is left behind. out has room for k values.
+ * then stops the whole pipeline at once (pipeline_stop): the stages stop
+ * sending, no worker starts on another value, and no goroutine is left
+ * behind. It reads no more than k results. out has room for k values.
  *
  * For this to return at all, every stage of tasks 1 to 3 must stop when
  * p->ctx is done (rule 4 at the top of this file): that is the real task.
