@@ -215,8 +215,10 @@ static void judge_failed(const evidence_t *e, pass_result_t *r)
         fail(r, d.reason, d.detail);
     } else if (!strcmp(rec_str(e->record, "result"), "failure")) {
         /* An assertion, kata_todo's "not implemented yet", or the leak check. */
-        if (strstr(msg, "leaked (still alive after the test)")) {
-            /* "N goroutines leaked (still alive after the test):", then their dump */
+        if (strstr(msg, " leaked (started since the mark, still alive):")) {
+            /* go_leak_check's report (runtime/src/leakcheck.c):
+             * "N goroutines leaked (started since the mark, still alive):",
+             * then their dump. */
             char *first = first_line(msg);
             size_t n = strlen(first);
             if (n && first[n - 1] == ':') first[n - 1] = '\0';
