@@ -16,12 +16,14 @@
  *     }()
  *     return out
  *
- * In C the goroutine's argument is a struct it owns and frees; the channel
- * belongs to the pipeline (pipeline_chan), which frees it in pipeline_stop.
+ * In C each goroutine's argument is a struct it owns and frees (a struct
+ * shared by several goroutines is freed by the one that is provably the
+ * last to use it: the goroutine that waits for the others). The channels
+ * belong to the pipeline (pipeline_chan), which frees them in pipeline_stop,
+ * once every goroutine has returned.
  */
 #include <stdbool.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "pipeline.h"
 
