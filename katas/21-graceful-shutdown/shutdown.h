@@ -172,9 +172,10 @@ void server_close(server_t *s);
  *      else;
  *   2. server_start(handle, arg); then prints "listening on 127.0.0.1:PORT";
  *   3. blocks until the context is done: a signal;
- *   4. prints "shutting down (CAUSE)", CAUSE being ctx_cause of the context
- *      ("interrupt", "terminated"); then notify_stop, so that a second
- *      signal ends the process at once;
+ *   4. notify_stop, at once: from then on a second signal ends the process
+ *      (the user insists). Then prints "shutting down (CAUSE)", CAUSE being
+ *      ctx_cause of the context ("interrupt", "terminated"), read before
+ *      notify_stop (which gives the context back);
  *   5. server_shutdown with a context that times out after grace;
  *   6. if that returned NULL: prints "shutdown complete", server_close,
  *      returns 0. Otherwise prints "shutdown: ERR" (ERR what it returned:

@@ -11,6 +11,7 @@
  * synchronization for the race detectors (nor, in C, for the compiler).
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdlib.h>
 
 #include "shutdown.h"
@@ -265,11 +266,16 @@ void server_close(server_t *s)
 
 /* ---- Task 4: the program --------------------------------------------------- */
 
-static void say(FILE *out, const char *fmt, const char *what)
+/* One line of the program's output. fflush: stdio buffers a pipe or a file
+ * fully, and the line must leave now, not at exit. */
+__attribute__((format(printf, 2, 3))) static void say(FILE *out, const char *fmt, ...)
 {
-    fprintf(out, fmt, what);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(out, fmt, ap);
+    va_end(ap);
     fputc('\n', out);
-    fflush(out); /* a pipe or a file is fully buffered: the line must leave now */
+    fflush(out);
 }
 
 int serve_until_signal(handler_t *handle, void *arg, go_duration_t grace, FILE *out)
@@ -282,16 +288,18 @@ int serve_until_signal(handler_t *handle, void *arg, go_duration_t grace, FILE *
 
     server_t *s = server_start(handle, arg);
     if (!s) {
-        say(out, "%s", "listen: failed");
+        say(out, "listen: failed");
         notify_stop(stop);
         return 1;
     }
-    fprintf(out, "listening on 127.0.0.1:%d\n", server_port(s));
-    fflush(out);
+    say(out, "listening on 127.0.0.1:%d", server_port(s));
 
-    chan_recv(ctx_done(ctx), NULL); /* until a signal */
-    say(out, "shutting down (%s)", ctx_cause(ctx));
-    notify_stop(stop); /* gives ctx back; from now on a second signal ends the process */
+    chan_recv(ctx_done(ctx), NULL);     /* until a signal */
+    const char *cause = ctx_cause(ctx); /* a static string: outlives ctx */
+    /* At once: from now on a second signal ends the process (and ctx is
+     * given back). Before the line, so that whoever reads it knows. */
+    notify_stop(stop);
+    say(out, "shutting down (%s)", cause);
 
     ctx_t *sctx = ctx_with_timeout(ctx_background(), grace);
     const char *err = server_shutdown(s, sctx);
@@ -299,7 +307,7 @@ int serve_until_signal(handler_t *handle, void *arg, go_duration_t grace, FILE *
     if (err)
         say(out, "shutdown: %s", err);
     else
-        say(out, "%s", "shutdown complete");
+        say(out, "shutdown complete");
     server_close(s); /* after a timeout, this cancels the requests still running */
     return err ? 1 : 0;
 }

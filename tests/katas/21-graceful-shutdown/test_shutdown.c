@@ -50,7 +50,7 @@ static double scale(void)
 
 /* The longest anything here may take with a correct solution, in seconds of
  * real time, with room to spare: a bound for waits that end much sooner. */
-#define BOUND (5.0 * scale())
+#define BOUND (3.0 * scale())
 
 static double now_s(void)
 {
