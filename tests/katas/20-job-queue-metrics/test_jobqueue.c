@@ -624,7 +624,8 @@ static void assert_snapshot(const metrics_snapshot_t *got, const metrics_snapsho
         expect(got->buckets[b] == want->buckets[b],
                "after %s: the snapshot's bucket le=\"%s\" (buckets[%d]) is %lld, expected "
                "%lld. Buckets are cumulative: each counts every job that ran for at most "
-               "its bound, those of the smaller buckets included",
+               "its bound (a job of exactly 10 ms counts in le=\"0.01\"), so every job of the "
+               "buckets before it too",
                after, le_labels[b], b, (long long)got->buckets[b], (long long)want->buckets[b]);
     expect(got->sum == want->sum,
            "after %s: the snapshot's sum is %lld ns (%.9g s), expected %lld ns (%.9g s)", after,
@@ -810,6 +811,7 @@ struct load {
     writer_t w[LOAD_WRITERS];
     int64_t (*scrape)(load_t *l, int n); /* returns the count it saw */
     metrics_snapshot_t prev;             /* the scraper's previous scrape */
+    writer_t pre;                        /* the tally of check_buckets_alone */
     bool light;                          /* a detector pass: see LOAD_MAX_LIGHT */
     atomicbool_t stop;
     atomic64_t stopped;
@@ -836,12 +838,45 @@ static void scrape_load(void *arg)
     wg_done(&l->wg);
 }
 
+/*
+ * Before any goroutine: one job of each of the load's durations, recorded by
+ * the test alone. If the buckets are wrong already, the load tests would
+ * blame concurrency for it (a "torn" sum): say what it is instead.
+ */
+static void check_buckets_alone(load_t *l)
+{
+    writer_t *pre = &l->pre;
+    for (int b = 0; b < HISTOGRAM_BUCKETS; b++) {
+        metrics_job_submitted(l->m);
+        metrics_job_started(l->m);
+        metrics_job_finished(l->m, true, load_values[b]);
+        pre->jobs++;
+        pre->ok++;
+        pre->raw[b]++;
+        pre->sum += load_values[b];
+    }
+    metrics_snapshot_t s;
+    metrics_snapshot(l->m, &s);
+    for (int b = 0; b < HISTOGRAM_BUCKETS; b++)
+        expect(s.buckets[b] == b + 1,
+               "one goroutine alone recorded one job of each of 0.01, 0.05, 0.1, 0.5, 1, 5 and "
+               "10 s; then bucket le=\"%s\" is %lld, expected %d (the jobs up to %s s). The "
+               "buckets are wrong before any concurrency: see "
+               "test_each_duration_lands_in_the_smallest_bucket_that_holds_it first",
+               le_labels[b], (long long)s.buckets[b], b + 1, le_labels[b]);
+    expect(s.count == HISTOGRAM_BUCKETS && s.sum == pre->sum,
+           "one goroutine alone recorded one job of each of 0.01, 0.05, 0.1, 0.5, 1, 5 and 10 s "
+           "(%.9g s in all); then count is %lld and sum %.9g s, expected 7 and %.9g s",
+           SECS(pre->sum), (long long)s.count, SECS(s.sum), SECS(pre->sum));
+}
+
 static void start_load(load_t *l, metrics_t *m, int64_t (*scrape)(load_t *, int))
 {
     memset(l, 0, sizeof *l);
     l->m = m;
     l->scrape = scrape;
     l->light = timeout_scale() > 1;
+    check_buckets_alone(l);
     l->start = chan_make(0, 0);
     for (int i = 0; i < LOAD_WRITERS; i++) {
         l->w[i] = (writer_t){.m = m,
@@ -864,21 +899,22 @@ static void start_load(load_t *l, metrics_t *m, int64_t (*scrape)(load_t *, int)
 }
 
 /* Waits for the writers (and the scraper) and adds up the writers' tallies
- * into *want. */
+ * (and check_buckets_alone's) into *want. */
 static void end_load(load_t *l, metrics_snapshot_t *want)
 {
     wg_wait(&l->wg);
     chan_free(l->start);
     memset(want, 0, sizeof *want);
     int64_t raw[HISTOGRAM_BUCKETS] = {0};
-    for (int i = 0; i < LOAD_WRITERS; i++) {
-        want->submitted += l->w[i].jobs;
-        want->succeeded += l->w[i].ok;
-        want->failed += l->w[i].failed;
-        want->count += l->w[i].jobs;
-        want->sum += l->w[i].sum;
+    for (int i = 0; i <= LOAD_WRITERS; i++) {
+        const writer_t *w = i < LOAD_WRITERS ? &l->w[i] : &l->pre;
+        want->submitted += w->jobs;
+        want->succeeded += w->ok;
+        want->failed += w->failed;
+        want->count += w->jobs;
+        want->sum += w->sum;
         for (int b = 0; b < HISTOGRAM_BUCKETS; b++)
-            raw[b] += l->w[i].raw[b];
+            raw[b] += w->raw[b];
     }
     int64_t total = 0;
     for (int b = 0; b < HISTOGRAM_BUCKETS; b++)
@@ -915,7 +951,8 @@ static void check_loaded_snapshot(const metrics_snapshot_t *s, const metrics_sna
 {
     expect(s->in_flight >= 0 && s->in_flight <= LOAD_WRITERS,
            "%s %d, taken while 8 goroutines recorded jobs (each with at most one "
-           "started and not finished), says in_flight = %lld",
+           "started and not finished), says in_flight = %lld: updates to in_flight were "
+           "lost. Is it an atomic (atomic64_add), or changed under a mutex?",
            what, scrape, (long long)s->in_flight);
     for (int b = 1; b < HISTOGRAM_BUCKETS; b++)
         expect(s->buckets[b] >= s->buckets[b - 1],
@@ -1076,6 +1113,7 @@ typedef struct {
     int nlabels;
     char key[MAX_LABELS][32], val[MAX_LABELS][32];
     double value;
+    char raw[64]; /* the value as written */
     int line;
 } sample_t;
 
@@ -1197,6 +1235,7 @@ static bool parse_sample(expo_t *e, int line, const char *p, const char *end)
     num[p - v] = '\0';
     char *rest;
     s->value = strtod(num, &rest);
+    memcpy(s->raw, num, sizeof s->raw);
     if (*rest != '\0')
         return bad_line(e, line, start, len, "the value is not a number strtod can read");
     while (p < end && (*p == ' ' || *p == '\t'))
@@ -1504,12 +1543,38 @@ static void scrape(metrics_t *m, char *text, expo_t *e, metrics_snapshot_t *s, i
     s->sum = (go_duration_t)(x->value * 1e9 + 0.5); /* as nanoseconds */
 }
 
+/*
+ * A sum that doesn't match the buckets could be torn, or merely printed with
+ * too few digits ("%g" keeps 6): if it is exactly the buckets' sum rounded
+ * to the digits it was written with, it is the printing.
+ */
+static void check_sum_digits(const expo_t *e, const metrics_snapshot_t *s, int n)
+{
+    go_duration_t want = 0;
+    for (int b = 0; b < HISTOGRAM_BUCKETS; b++)
+        want += (s->buckets[b] - (b ? s->buckets[b - 1] : 0)) * load_values[b];
+    const sample_t *x = find_sample(e, "job_duration_seconds_sum", NULL, NULL);
+    go_duration_t off = s->sum > want ? s->sum - want : want - s->sum;
+    if (off <= want / 100000000 + MICROSECOND) return; /* as check_loaded_snapshot allows */
+    int digits = 0;
+    for (const char *c = x->raw; *c && *c != 'e' && *c != 'E'; c++)
+        if (*c >= '0' && *c <= '9' && (digits > 0 || *c != '0')) digits++;
+    char rounded[64];
+    snprintf(rounded, sizeof rounded, "%.*g", digits > 0 ? digits : 1, SECS(want));
+    expect(strtod(rounded, NULL) != x->value,
+           "scrape %d: job_duration_seconds_sum is written %s, but its jobs add up to %.9g s: "
+           "the sum was rounded to %d significant digits. \"%%g\" keeps only 6; print it with "
+           "\"%%.9g\"",
+           n, x->raw, SECS(want), digits);
+}
+
 static int64_t take_scrape(load_t *l, int n)
 {
     static char text[TEXT_SIZE];
     static expo_t e;
     metrics_snapshot_t s;
     scrape(l->m, text, &e, &s, n);
+    check_sum_digits(&e, &s, n);
     check_loaded_snapshot(&s, &l->prev, "scrape", n);
     l->prev = s;
     return s.count;
