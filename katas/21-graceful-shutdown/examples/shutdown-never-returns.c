@@ -20,11 +20,11 @@
  *   1. shutdown, no deadline: still waiting after 2 s. Where everyone is:
  *   goroutine 2 [sleep]:
  *   ignores_its_context(...)
- *           katas/21-graceful-shutdown/examples/shutdown-never-returns.c:58
+ *           katas/21-graceful-shutdown/examples/shutdown-never-returns.c:47
  *   ...
  *   goroutine 3 [select]:
  *   shutdown(...)
- *           katas/21-graceful-shutdown/examples/shutdown-never-returns.c:89
+ *           katas/21-graceful-shutdown/examples/shutdown-never-returns.c:85
  *   ...
  *   2. shutdown, 500 ms deadline: context deadline exceeded after 0.5 s; the handler still runs
  *   3. shutdown, 500 ms deadline: context deadline exceeded after 0.5 s;
