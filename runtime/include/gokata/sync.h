@@ -34,7 +34,6 @@ typedef struct {
 typedef struct {
     int64_t count_;
     gk_waitq_t q_;
-    char race_; /* what the race detectors see of Add-from-zero racing with Wait */
 } wg_t;
 
 typedef struct {
