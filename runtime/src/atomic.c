@@ -48,12 +48,19 @@ int64_t atomic64_swap(atomic64_t *a, int64_t v)
     return old;
 }
 
+/* A CAS that fails writes nothing, so it releases nothing: it is a load.
+ * Release only when it can succeed (a value changed in between makes a
+ * rare, harmless-to-correct-programs extra edge; never a missing one). */
 bool atomic64_cas(atomic64_t *a, int64_t old, int64_t new_)
 {
     HIDE(a);
+    if (__atomic_load_n(&a->v_, __ATOMIC_SEQ_CST) != old) {
+        race_acquire(a);
+        return false;
+    }
     race_release(a);
-    bool ok = __atomic_compare_exchange_n(&a->v_, &old, new_, false, __ATOMIC_SEQ_CST,
-                                          __ATOMIC_SEQ_CST);
+    bool ok =
+        __atomic_compare_exchange_n(&a->v_, &old, new_, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     race_acquire(a);
     return ok;
 }
@@ -85,6 +92,10 @@ bool atomicbool_swap(atomicbool_t *b, bool v)
 bool atomicbool_cas(atomicbool_t *b, bool old, bool new_)
 {
     HIDE(b);
+    if ((__atomic_load_n(&b->v_, __ATOMIC_SEQ_CST) != 0) != old) {
+        race_acquire(b);
+        return false;
+    }
     race_release(b);
     uint32_t o = old ? 1u : 0u;
     bool ok = __atomic_compare_exchange_n(&b->v_, &o, new_ ? 1u : 0u, false, __ATOMIC_SEQ_CST,
@@ -120,9 +131,13 @@ void *atomicptr_swap(atomicptr_t *p, void *v)
 bool atomicptr_cas(atomicptr_t *p, void *old, void *new_)
 {
     HIDE(p);
+    if (__atomic_load_n(&p->v_, __ATOMIC_SEQ_CST) != old) {
+        race_acquire(p);
+        return false;
+    }
     race_release(p);
-    bool ok = __atomic_compare_exchange_n(&p->v_, &old, new_, false, __ATOMIC_SEQ_CST,
-                                          __ATOMIC_SEQ_CST);
+    bool ok =
+        __atomic_compare_exchange_n(&p->v_, &old, new_, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
     race_acquire(p);
     return ok;
 }

@@ -51,7 +51,8 @@ void chan_free_at(chan_t *c, GK_SITE_PARAMS)
                  "(free a channel only when no goroutine uses it any more)");
     }
     race_forget(&c->raceaddr);
-    for (size_t i = 0; i < c->dataqsiz; i++) race_forget(chanbuf(c, i));
+    for (size_t i = 0; i < c->dataqsiz; i++)
+        race_forget(chanbuf(c, i));
     rt_free(c, sizeof *c + c->elemsize * c->dataqsiz);
 }
 
@@ -275,7 +276,8 @@ void chan_timer_put(chan_t *c, const void *ep)
     }
     unsigned char *slot = chanbuf(c, c->sendx);
     const unsigned char *v = ep;
-    for (size_t i = 0; i < c->elemsize; i++) slot[i] = v[i]; /* runtime memory only */
+    for (size_t i = 0; i < c->elemsize; i++)
+        slot[i] = v[i]; /* runtime memory only */
     if (++c->sendx == c->dataqsiz) c->sendx = 0;
     __atomic_store_n(&c->qcount, c->qcount + 1, __ATOMIC_RELAXED);
     sudog_t *r = waitq_dequeue(&c->recvq);

@@ -35,14 +35,14 @@ struct ctx {
     int refs;         /* atomic */
     ctx_t *parent;    /* a reference; NULL for the roots */
 
-    uint32_t lock;         /* guards err, cause, children, sibling links, linked */
-    const char *err;       /* NULL until cancelled */
-    const char *cause;     /* ctx_cancel_cause's reason, or err */
-    chan_t *done;          /* CTX_CANCEL: closed on cancellation */
-    ctx_t *children;       /* CTX_CANCEL: cancelable descendants to cancel with it */
-    ctx_t *next, *prev;    /* in the nearest cancelable ancestor's children */
-    ctx_t *owner;          /* that ancestor, while linked */
-    bool has_deadline;     /* fixed at creation */
+    uint32_t lock;      /* guards err, cause, children, sibling links, linked */
+    const char *err;    /* NULL until cancelled */
+    const char *cause;  /* ctx_cancel_cause's reason, or err */
+    chan_t *done;       /* CTX_CANCEL: closed on cancellation */
+    ctx_t *children;    /* CTX_CANCEL: cancelable descendants to cancel with it */
+    ctx_t *next, *prev; /* in the nearest cancelable ancestor's children */
+    ctx_t *owner;       /* that ancestor, while linked */
+    bool has_deadline;  /* fixed at creation */
     go_time_t deadline;
     timer_t_ timer; /* the deadline's, T_CALL */
 
@@ -76,7 +76,8 @@ static ctx_t *checked(ctx_t *c, const char *what)
 /* The nearest cancelable context at or above c: whose done and err c has. */
 static ctx_t *canceler(ctx_t *c)
 {
-    while (c && c->kind == CTX_VALUE) c = c->parent;
+    while (c && c->kind == CTX_VALUE)
+        c = c->parent;
     return c && c->kind == CTX_CANCEL ? c : NULL;
 }
 
@@ -99,8 +100,10 @@ void ctx_release(ctx_t *c)
 {
     if (!c || c->kind == CTX_ROOT) return;
     int left = __atomic_sub_fetch(&c->refs, 1, __ATOMIC_ACQ_REL);
-    if (left == 0) ctx_free(c);
-    else if (left < 0) gk_panic("context: released more often than retained");
+    if (left == 0)
+        ctx_free(c);
+    else if (left < 0)
+        gk_panic("context: released more often than retained");
 }
 
 /* Cancels c and its descendants. quiet: on behalf of a deadline, with no
@@ -117,10 +120,12 @@ static void cancel(ctx_t *c, const char *err, const char *cause, bool quiet)
     c->cause = cause ? cause : err;
     ctx_t *kids = c->children;
     c->children = NULL;
-    for (ctx_t *k = kids; k; k = k->next) k->owner = NULL;
+    for (ctx_t *k = kids; k; k = k->next)
+        k->owner = NULL;
     unlock(&c->lock);
 
-    if (quiet) chan_close_quiet(c->done);
+    if (quiet)
+        chan_close_quiet(c->done);
     else {
         lock(&c->done->lock);
         sudog_t *wake = chan_close_locked(c->done);
@@ -143,8 +148,10 @@ static void unlink_from_owner(ctx_t *c)
     lock(&p->lock);
     bool linked = c->owner == p;
     if (linked) {
-        if (c->prev) c->prev->next = c->next;
-        else p->children = c->next;
+        if (c->prev)
+            c->prev->next = c->next;
+        else
+            p->children = c->next;
         if (c->next) c->next->prev = c->prev;
         c->owner = NULL;
     }

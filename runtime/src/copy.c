@@ -31,7 +31,8 @@ static void copy_bytes(void *dst, const void *src, size_t n)
         s += sizeof w;
         n -= sizeof w;
     }
-    while (n--) *d++ = *s++;
+    while (n--)
+        *d++ = *s++;
 }
 
 void copy_from_user(void *rt, const void *user, size_t n)
@@ -61,5 +62,6 @@ void zero_user(void *user, size_t n)
     if (n == 0 || !user) return;
     if (__tsan_write_range) __tsan_write_range(user, n);
     unsigned char *d = user;
-    while (n--) *d++ = 0;
+    while (n--)
+        *d++ = 0;
 }

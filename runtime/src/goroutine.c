@@ -34,7 +34,6 @@ static uint32_t init_lock;
 static uint32_t init_done;
 static bool atexit_registered;
 
-
 int64_t nanotime(void)
 {
     struct timespec ts;
@@ -115,8 +114,10 @@ static void link_g(G *g)
     lock(&sched.lock);
     g->id = ++sched.nextid;
     g->allprev = sched.alltail;
-    if (sched.alltail) sched.alltail->allnext = g;
-    else sched.allg = g;
+    if (sched.alltail)
+        sched.alltail->allnext = g;
+    else
+        sched.allg = g;
     sched.alltail = g;
     unlock(&sched.lock);
     g->rng = 0x9E3779B97F4A7C15ull * (uint64_t)g->id;
@@ -129,10 +130,14 @@ static void link_g(G *g)
 /* Removes g from allg; sched.lock held. */
 static void unlink_g(G *g)
 {
-    if (g->allprev) g->allprev->allnext = g->allnext;
-    else sched.allg = g->allnext;
-    if (g->allnext) g->allnext->allprev = g->allprev;
-    else sched.alltail = g->allprev;
+    if (g->allprev)
+        g->allprev->allnext = g->allnext;
+    else
+        sched.allg = g->allnext;
+    if (g->allnext)
+        g->allnext->allprev = g->allprev;
+    else
+        sched.alltail = g->allprev;
 }
 
 /* A thread the runtime did not start (main, or a learner's pthread) becomes
@@ -194,7 +199,8 @@ void freeg(G *g)
 {
     race_forget(g);
     race_forget(&g->sg);
-    for (int i = 0; i < g->selcap; i++) race_forget(&g->selsg[i]);
+    for (int i = 0; i < g->selcap; i++)
+        race_forget(&g->selsg[i]);
     rt_free(g->selsg, sizeof(sudog_t) * (size_t)g->selcap);
     rt_free(g, sizeof *g);
 }
@@ -311,6 +317,9 @@ static void *gostart(void *p)
     return NULL;
 }
 
+void AnnotateIgnoreSyncBegin(const char *file, int line) __attribute__((weak));
+void AnnotateIgnoreSyncEnd(const char *file, int line) __attribute__((weak));
+
 void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bool go_edge,
              bubble_t *bubble, GK_SITE_PARAMS)
 {
@@ -341,8 +350,15 @@ void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bool 
      * by a timer has no go statement (go_edge false): its edge comes from
      * the time_after_func call (time.c). */
     if (go_edge) race_release(g);
-    if (m_reuse()) m_run(g); /* on a thread that ran a goroutine before (m.c) */
-    else spawn_thread(gostart, g, GOROUTINE_STACK, false, &g->thread, fn_name);
+    /* Without a go statement, TSan must not see pthread_create's edge either
+     * (in a bubble, the creator is whichever goroutine blocked last). */
+    bool quiet = !go_edge && AnnotateIgnoreSyncBegin;
+    if (quiet) AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+    if (m_reuse())
+        m_run(g); /* on a thread that ran a goroutine before (m.c) */
+    else
+        spawn_thread(gostart, g, GOROUTINE_STACK, false, &g->thread, fn_name);
+    if (quiet) AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
 }
 
 void go_spawn(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS)

@@ -46,8 +46,8 @@ int go_leak_check(go_leak_mark_t mark, char *report, size_t len)
     for (;;) {
         n = survivors(mark, self, &running);
         if (n == 0) return 0;
-        bool settled =
-            running == 0 && __atomic_load_n(&sched.running, __ATOMIC_SEQ_CST) == 1;
+        bool settled = running == 0 && __atomic_load_n(&sched.running, __ATOMIC_SEQ_CST) == 1 &&
+                       !timers_pending(); /* a timer may still wake a survivor */
         if (settled || nanotime() > deadline) break;
         struct timespec ts = {0, backoff_ns};
         nanosleep(&ts, NULL);

@@ -59,7 +59,8 @@ static bool wait_for_work(m_t *m)
         bool taken = __atomic_load_n(&m->work, __ATOMIC_ACQUIRE) != 0;
         if (!taken) { /* still idle: leave the list, and the thread exits */
             m_t **p = &mpool.idle;
-            while (*p && *p != m) p = &(*p)->next;
+            while (*p && *p != m)
+                p = &(*p)->next;
             if (*p) {
                 *p = m->next;
                 mpool.nidle--;
@@ -97,13 +98,15 @@ void m_run(G *g)
     lock(&mpool.lock);
     m_t *m = mpool.idle;
     if (m) {
+        /* Under the lock: an M whose wait times out checks its work word
+         * under it too, so it either sees this goroutine or is not here. */
         mpool.idle = m->next;
         mpool.nidle--;
+        m->g = g;
+        __atomic_store_n(&m->work, 1, __ATOMIC_RELEASE);
     }
     unlock(&mpool.lock);
     if (m) {
-        m->g = g;
-        __atomic_store_n(&m->work, 1, __ATOMIC_RELEASE);
         futex_wake(&m->work, 1);
         return;
     }

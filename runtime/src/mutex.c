@@ -28,8 +28,8 @@ static bool try_acquire(mutex_t *mu)
 {
     int s = __atomic_load_n(&mu->locked_, __ATOMIC_RELAXED);
     while (!(s & MUTEX_LOCKED))
-        if (__atomic_compare_exchange_n(&mu->locked_, &s, s | MUTEX_LOCKED, false,
-                                        __ATOMIC_ACQUIRE, __ATOMIC_RELAXED))
+        if (__atomic_compare_exchange_n(&mu->locked_, &s, s | MUTEX_LOCKED, false, __ATOMIC_ACQUIRE,
+                                        __ATOMIC_RELAXED))
             return true;
     return false;
 }

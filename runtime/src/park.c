@@ -73,8 +73,10 @@ bool spin_while(const uint32_t *word, uint32_t val)
         cpu_relax();
         if ((i & 63) == 63) {
             int64_t now = nanotime();
-            if (deadline == 0) deadline = now + SPIN_NS;
-            else if (now > deadline) return false;
+            if (deadline == 0)
+                deadline = now + SPIN_NS;
+            else if (now > deadline)
+                return false;
         }
     }
 }

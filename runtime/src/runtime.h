@@ -156,8 +156,8 @@ void checkdead(void);
 
 /* ---- scheduler state (goroutine.c) ---- */
 struct sched {
-    uint32_t lock;   /* guards allg, dead list */
-    G *allg;         /* every live goroutine, in id order */
+    uint32_t lock; /* guards allg, dead list */
+    G *allg;       /* every live goroutine, in id order */
     G *alltail;
     long nextid;
     int ngoroutines; /* atomic */
@@ -218,11 +218,11 @@ void spawn_thread(void *(*fn)(void *), void *arg, size_t stack, bool detached, p
 
 /* ---- time.c and synctest.c: clocks, timers, bubbles ---- */
 struct bubble {
-    long running;      /* bubble goroutines not durably blocked (atomic) */
-    long ngoroutines;  /* live bubble goroutines (atomic) */
-    int64_t now;       /* virtual time since 2000-01-01, ns; timers.lock */
-    G *root;           /* go_synctest's caller, woken when ngoroutines is 0 */
-    G *waiter;         /* in go_synctest_wait, or NULL; timers.lock */
+    long running;       /* bubble goroutines not durably blocked (atomic) */
+    long ngoroutines;   /* live bubble goroutines (atomic) */
+    int64_t now;        /* virtual time since 2000-01-01, ns; timers.lock */
+    G *root;            /* go_synctest's caller, woken when ngoroutines is 0 */
+    G *waiter;          /* in go_synctest_wait, or NULL; timers.lock */
     struct theap *heap; /* the bubble's timers; timers.lock */
     long id;
     /* Go's synctest edges: everything a bubble goroutine did before it
@@ -252,7 +252,7 @@ enum {
 void trace_event(G *g, int type, uintptr_t arg);
 #define TRACE(g, type, arg)                                                                        \
     do {                                                                                           \
-        if (__builtin_expect(__atomic_load_n(&trace_on, __ATOMIC_RELAXED), 0))                    \
+        if (__builtin_expect(__atomic_load_n(&trace_on, __ATOMIC_RELAXED), 0))                     \
             trace_event((g), (type), (uintptr_t)(arg));                                            \
     } while (0)
 void trace_goexit(G *g);

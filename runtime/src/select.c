@@ -26,7 +26,8 @@ static void sort_by_address(lockent_t *lo, int n)
     for (int i = 1; i < n; i++) {
         lockent_t e = lo[i];
         int j = i - 1;
-        for (; j >= 0 && (uintptr_t)lo[j].c > (uintptr_t)e.c; j--) lo[j + 1] = lo[j];
+        for (; j >= 0 && (uintptr_t)lo[j].c > (uintptr_t)e.c; j--)
+            lo[j + 1] = lo[j];
         lo[j + 1] = e;
     }
 }
@@ -47,7 +48,8 @@ static void grow_selsg(G *g, int n)
 {
     if (g->selcap >= n) return;
     if (g->selsg) {
-        for (int i = 0; i < g->selcap; i++) race_forget(&g->selsg[i]);
+        for (int i = 0; i < g->selcap; i++)
+            race_forget(&g->selsg[i]);
         rt_free(g->selsg, sizeof(sudog_t) * (size_t)g->selcap);
     }
     int cap = n < 8 ? 8 : n;
@@ -163,8 +165,8 @@ again:
     for (int k = 0; k < live; k++) {
         int i = lo[k].i;
         sudog_t *sg = &g->selsg[i];
-        *sg = (sudog_t){.g = g, .elem = cases[i].elem, .c = cases[i].ch, .case_index = i,
-                        .is_select = true};
+        *sg = (sudog_t){
+            .g = g, .elem = cases[i].elem, .c = cases[i].ch, .case_index = i, .is_select = true};
         race_release(sg);
         waitq_enqueue(cases[i].dir == SELECT_SEND ? &cases[i].ch->sendq : &cases[i].ch->recvq, sg);
     }

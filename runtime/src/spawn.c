@@ -106,8 +106,10 @@ void spawn_thread(void *(*fn)(void *), void *arg, size_t stack, bool detached, p
     race_untrack(r, sizeof *r);
     *r = req;
     lock(&spawner.lock);
-    if (spawner.tail) spawner.tail->next = r;
-    else spawner.head = r;
+    if (spawner.tail)
+        spawner.tail->next = r;
+    else
+        spawner.head = r;
     spawner.tail = r;
     unlock(&spawner.lock);
     __atomic_fetch_add(&spawner.gen, 1, __ATOMIC_RELEASE);

@@ -47,6 +47,20 @@ void bubble_idle(bubble_t *b)
 {
     lock(&timers.lock);
     for (long fired = 0; __atomic_load_n(&b->running, __ATOMIC_SEQ_CST) == 0; fired++) {
+        theap_t *due = b->heap;
+        if (b->waiter && due->n > 0 && due->a[0]->when <= b->now) {
+            /* Timers already due fire before go_synctest_wait returns, as in
+             * Go (the clock does not move for them). */
+            __atomic_fetch_add(&b->running, 1, __ATOMIC_SEQ_CST);
+            timer_t_ *d = fire_due_locked(due, b->now);
+            if (d) {
+                unlock(&timers.lock);
+                run_deferred(d);
+                lock(&timers.lock);
+            }
+            __atomic_fetch_sub(&b->running, 1, __ATOMIC_SEQ_CST);
+            continue;
+        }
         if (b->waiter) { /* go_synctest_wait: everyone else is blocked now */
             G *w = b->waiter;
             b->waiter = NULL;

@@ -11,6 +11,7 @@
  * readied. The one edge a timer carries is Go's go statement's, from the
  * time_after_func call to the goroutine it starts.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -101,7 +102,8 @@ static void timerproc_fire(void);
 static void *timerproc(void *unused)
 {
     (void)unused;
-    for (;;) timerproc_fire();
+    for (;;)
+        timerproc_fire();
     return NULL;
 }
 
@@ -120,7 +122,8 @@ static void start_timerproc(void)
 void timers_forget(void)
 {
     timers.lock = 0;
-    for (int i = 0; i < timers.real.n; i++) timers.real.a[i]->idx = -1;
+    for (int i = 0; i < timers.real.n; i++)
+        timers.real.a[i]->idx = -1;
     timers.real.n = 0;
     timers.nreal = 0;
     timers.thread_started = 0;
@@ -139,8 +142,10 @@ static void timerproc_fire(void)
     unlock(&timers.lock);
     run_deferred(d);
     if (__atomic_sub_fetch(&sched.running, 1, __ATOMIC_SEQ_CST) == 0) checkdead();
-    if (next < 0) futex_wait(&timers.gen, gen);
-    else futex_wait_ns(&timers.gen, gen, next - nanotime());
+    if (next < 0)
+        futex_wait(&timers.gen, gen);
+    else
+        futex_wait_ns(&timers.gen, gen, next - nanotime());
 }
 
 void timer_init(timer_t_ *t, timerkind_t kind, bubble_t *b)
@@ -220,7 +225,9 @@ timer_t_ *fire_due_locked(theap_t *h, int64_t now)
             }
             break;
         }
-        case T_SLEEP: goready(t->g); break;
+        case T_SLEEP:
+            goready(t->g);
+            break;
         case T_FUNC:
         case T_CALL: {
             job_t *j = malloc(sizeof *j);
@@ -272,8 +279,8 @@ void run_deferred(timer_t_ *list)
         if (t->kind == T_FUNC) {
             /* t->fn/t->arg were copied at fire time; the anchor was
              * allocated by the call that armed the timer (see arm_func). */
-            newproc(after_func_start, t->cbarg, t->fn_name, t->parent_id, false, t->bubble,
-                    t->file, t->line, t->func);
+            newproc(after_func_start, t->cbarg, t->fn_name, t->parent_id, false, t->bubble, t->file,
+                    t->line, t->func);
         } else {
             t->cb(t->cbarg);
         }
@@ -378,9 +385,28 @@ static void arm_func(timer_t_ *t)
     t->cbarg = fs;
 }
 
-bool timer_stop(go_timer_t *pub)
+/* A bubble's timer works only inside it (Go panics the same way): outside,
+ * its clock is gone. */
+static timer_t_ *owned(go_timer_t *pub, const char *what)
 {
     timer_t_ *t = (timer_t_ *)pub;
+    if (!t) {
+        char msg[80];
+        snprintf(msg, sizeof msg, "time: %s of a NULL timer", what);
+        gk_panic(msg);
+    }
+    if (t->bubble && t->bubble != getg()->bubble) {
+        char msg[120];
+        snprintf(msg, sizeof msg,
+                 "time: %s of a timer created inside a go_synctest bubble, from outside it", what);
+        gk_panic(msg);
+    }
+    return t;
+}
+
+bool timer_stop(go_timer_t *pub)
+{
+    timer_t_ *t = owned(pub, "timer_stop");
     lock(&timers.lock);
     bool active = stop_locked(t);
     unlock(&timers.lock);
@@ -389,7 +415,7 @@ bool timer_stop(go_timer_t *pub)
 
 bool timer_reset(go_timer_t *pub, go_duration_t d)
 {
-    timer_t_ *t = (timer_t_ *)pub;
+    timer_t_ *t = owned(pub, "timer_reset");
     lock(&timers.lock);
     bool active = stop_locked(t);
     if (t->kind == T_FUNC) arm_func(t);
@@ -409,7 +435,7 @@ static void free_timer(timer_t_ *t)
 
 void timer_free(go_timer_t *pub)
 {
-    if (pub) free_timer((timer_t_ *)pub);
+    if (pub) free_timer(owned(pub, "timer_free"));
 }
 
 go_timer_t *time_after_func_at(go_duration_t d, go_func_t fn, void *arg, const char *fn_name,
@@ -452,7 +478,7 @@ void ticker_stop(go_ticker_t *tk)
 void ticker_reset(go_ticker_t *tk, go_duration_t d)
 {
     if (d <= 0) gk_panic("non-positive interval for ticker_reset");
-    timer_t_ *t = (timer_t_ *)tk;
+    timer_t_ *t = owned((go_timer_t *)tk, "ticker_reset");
     lock(&timers.lock);
     stop_locked(t);
     t->period = d;

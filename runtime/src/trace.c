@@ -25,7 +25,10 @@ typedef struct {
     uintptr_t arg;
 } event_t;
 
+/* lock guards n, cap and ev: the owner appends, go_trace_stop reads. Only
+ * the two of them ever take it, so it orders no goroutine with another. */
 struct tracebuf {
+    uint32_t lock;
     long gid;
     const char *name;
     tracebuf_t *next;
@@ -62,14 +65,19 @@ void trace_event(G *g, int type, uintptr_t arg)
         unlock(&trace_lock);
         g->trace = b;
     }
+    lock(&b->lock);
     if (b->n == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 256;
         event_t *ev = rt_realloc(b->ev, sizeof *b->ev * b->cap, sizeof *ev * cap);
-        if (!ev) return;
+        if (!ev) {
+            unlock(&b->lock);
+            return;
+        }
         b->ev = ev;
         b->cap = cap;
     }
     b->ev[b->n++] = (event_t){nanotime(), type, arg};
+    unlock(&b->lock);
 }
 
 void trace_goexit(G *g)
@@ -170,16 +178,23 @@ static void emit(json_object *out, tracebuf_t *b, int64_t end)
         case EV_CREATE:
             instant(out, "go", b->gid, e->ts, "goroutine", json_object_new_int64((long)e->arg));
             break;
-        case EV_SEND: instant(out, "chan send", b->gid, e->ts, "chan", chan_name(e->arg)); break;
-        case EV_RECV: instant(out, "chan receive", b->gid, e->ts, "chan", chan_name(e->arg)); break;
-        case EV_CLOSE: instant(out, "chan close", b->gid, e->ts, "chan", chan_name(e->arg)); break;
+        case EV_SEND:
+            instant(out, "chan send", b->gid, e->ts, "chan", chan_name(e->arg));
+            break;
+        case EV_RECV:
+            instant(out, "chan receive", b->gid, e->ts, "chan", chan_name(e->arg));
+            break;
+        case EV_CLOSE:
+            instant(out, "chan close", b->gid, e->ts, "chan", chan_name(e->arg));
+            break;
         case EV_SELECT:
             instant(out, "select", b->gid, e->ts, "case", json_object_new_int((int)(long)e->arg));
             break;
         }
     }
-    if (alive && b->n) span(out, blocked_on ? blocked_on : "running",
-                            blocked_on ? "blocked" : "running", b->gid, since, end);
+    if (alive && b->n)
+        span(out, blocked_on ? blocked_on : "running", blocked_on ? "blocked" : "running", b->gid,
+             since, end);
 }
 
 bool go_trace_stop(void)
@@ -189,7 +204,11 @@ bool go_trace_stop(void)
     lock(&trace_lock);
     json_object *root = json_object_new_object();
     json_object *events = json_object_new_array();
-    for (tracebuf_t *b = buffers; b; b = b->next) emit(events, b, end);
+    for (tracebuf_t *b = buffers; b; b = b->next) {
+        lock(&b->lock);
+        emit(events, b, end);
+        unlock(&b->lock);
+    }
     json_object_object_add(root, "traceEvents", events);
     json_object_object_add(root, "displayTimeUnit", json_object_new_string("ns"));
     bool ok = json_object_to_file_ext(trace_path, root, JSON_C_TO_STRING_PLAIN) == 0;

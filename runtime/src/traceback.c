@@ -59,22 +59,38 @@ void db_long(dumpbuf_t *b, long v)
 const char *waitreason_string(waitreason_t r)
 {
     switch (r) {
-    case WAIT_RUNNING: return "running";
-    case WAIT_CHAN_SEND: return "chan send";
-    case WAIT_CHAN_RECV: return "chan receive";
-    case WAIT_CHAN_SEND_NIL: return "chan send (nil chan)";
-    case WAIT_CHAN_RECV_NIL: return "chan receive (nil chan)";
-    case WAIT_SELECT: return "select";
-    case WAIT_SELECT_NO_CASES: return "select (no cases)";
-    case WAIT_WAITGROUP: return "sync.WaitGroup.Wait";
-    case WAIT_MUTEX: return "sync.Mutex.Lock";
-    case WAIT_RWMUTEX_RLOCK: return "sync.RWMutex.RLock";
-    case WAIT_RWMUTEX_LOCK: return "sync.RWMutex.Lock";
-    case WAIT_COND: return "sync.Cond.Wait";
-    case WAIT_SLEEP: return "sleep";
-    case WAIT_SYNCTEST_RUN: return "synctest.Run";
-    case WAIT_SYNCTEST_WAIT: return "synctest.Wait";
-    case WAIT_EXITED: return "exited";
+    case WAIT_RUNNING:
+        return "running";
+    case WAIT_CHAN_SEND:
+        return "chan send";
+    case WAIT_CHAN_RECV:
+        return "chan receive";
+    case WAIT_CHAN_SEND_NIL:
+        return "chan send (nil chan)";
+    case WAIT_CHAN_RECV_NIL:
+        return "chan receive (nil chan)";
+    case WAIT_SELECT:
+        return "select";
+    case WAIT_SELECT_NO_CASES:
+        return "select (no cases)";
+    case WAIT_WAITGROUP:
+        return "sync.WaitGroup.Wait";
+    case WAIT_MUTEX:
+        return "sync.Mutex.Lock";
+    case WAIT_RWMUTEX_RLOCK:
+        return "sync.RWMutex.RLock";
+    case WAIT_RWMUTEX_LOCK:
+        return "sync.RWMutex.Lock";
+    case WAIT_COND:
+        return "sync.Cond.Wait";
+    case WAIT_SLEEP:
+        return "sleep";
+    case WAIT_SYNCTEST_RUN:
+        return "synctest.Run";
+    case WAIT_SYNCTEST_WAIT:
+        return "synctest.Wait";
+    case WAIT_EXITED:
+        return "exited";
     }
     return "unknown";
 }

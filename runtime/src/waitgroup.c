@@ -31,7 +31,9 @@ void wg_wait_at(wg_t *wg, GK_SITE_PARAMS)
     setsite(g, gk_file, gk_line, gk_func);
     race_untrack(wg, sizeof *wg);
     lock(&wg->q_.lock_);
-    if (wg->count_ == 0) unlock(&wg->q_.lock_);
-    else waitq_park(&wg->q_, g, WAIT_WAITGROUP);
+    if (wg->count_ == 0)
+        unlock(&wg->q_.lock_);
+    else
+        waitq_park(&wg->q_, g, WAIT_WAITGROUP);
     race_acquire(wg);
 }

@@ -12,18 +12,25 @@ void waitq_enqueue(gk_waitq_t *q, sudog_t *sg)
 {
     sg->next = NULL;
     sg->prev = q->tail_;
-    if (q->tail_) ((sudog_t *)q->tail_)->next = sg;
-    else q->head_ = sg;
+    if (q->tail_)
+        ((sudog_t *)q->tail_)->next = sg;
+    else
+        q->head_ = sg;
     q->tail_ = sg;
 }
 
 void waitq_remove(gk_waitq_t *q, sudog_t *sg)
 {
-    if (sg->prev) sg->prev->next = sg->next;
-    else if (q->head_ == sg) q->head_ = sg->next;
-    else return; /* not in this queue */
-    if (sg->next) sg->next->prev = sg->prev;
-    else q->tail_ = sg->prev;
+    if (sg->prev)
+        sg->prev->next = sg->next;
+    else if (q->head_ == sg)
+        q->head_ = sg->next;
+    else
+        return; /* not in this queue */
+    if (sg->next)
+        sg->next->prev = sg->prev;
+    else
+        q->tail_ = sg->prev;
     sg->next = sg->prev = NULL;
 }
 
@@ -35,8 +42,8 @@ sudog_t *waitq_dequeue(gk_waitq_t *q)
         waitq_remove(q, sg);
         if (sg->is_select) {
             uint32_t zero = 0;
-            if (!__atomic_compare_exchange_n(&sg->g->select_done, &zero, 1, false,
-                                             __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            if (!__atomic_compare_exchange_n(&sg->g->select_done, &zero, 1, false, __ATOMIC_ACQ_REL,
+                                             __ATOMIC_RELAXED))
                 continue; /* another case of that select won */
         }
         return sg;

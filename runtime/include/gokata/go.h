@@ -9,7 +9,9 @@ typedef void (*go_func_t)(void *arg);
 
 /*
  * go(fn, arg): start fn(arg) as a new goroutine, like Go's `go fn(arg)`.
- * The goroutine is a thread of its own; the runtime joins it when it returns.
+ * The goroutine runs on a thread: a new one, or (when no race detector is
+ * watching) one whose earlier goroutine has returned, so don't keep state
+ * in __thread variables (Go has no goroutine-local storage either).
  * Everything the caller did before go() happens before fn starts.
  */
 #define go(fn, arg) go_spawn((fn), (arg), #fn, GK_HERE)
