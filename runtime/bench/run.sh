@@ -13,7 +13,14 @@ echo "gokata benchmarks: $(nproc) cores, $(uname -m), $(date -u +%Y-%m-%d)"
 echo "median of $reps repetitions; lower is better; ratio = gokata / Go"
 echo
 
-"$bin" --reps "$reps" > "$out/gokata.tsv"
+# Each workload in a process of its own: no idle threads, heap or RSS left
+# over from the one before (Go keeps freed goroutine stacks mapped).
+workloads="pingpong spsc1024 spsc1 mpmc4x4 select4 spawn rss10k mutex2 atomic2 ctxtree1000 after1ms"
+: > "$out/gokata.tsv"
+# RSS is measured once, in a fresh process: a second round would reuse what
+# the first left resident (Go's stack pool, idle threads) and measure ~0.
+reps_of() { if [ "$1" = rss10k ]; then echo 1; else echo "$reps"; fi; }
+for w in $workloads; do "$bin" --reps "$(reps_of $w)" "$w" >> "$out/gokata.tsv"; done
 
 if ! command -v go >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "bench: installing golang-go (apt-get) for the side-by-side"
@@ -22,7 +29,8 @@ fi
 if command -v go >/dev/null 2>&1; then
     export GOCACHE="$PWD/$out/gocache" GOFLAGS=-buildvcs=false
     (cd "$here/go" && go build -o "$OLDPWD/$out/gobench" main.go)
-    "$out/gobench" -reps "$reps" > "$out/go.tsv"
+    : > "$out/go.tsv"
+    for w in $workloads; do "$out/gobench" -reps "$(reps_of $w)" "$w" >> "$out/go.tsv"; done
     gover=$(go version | awk '{print $3}')
 else
     echo "bench: Go not found (apt-get install golang-go): gokata's figures only"
