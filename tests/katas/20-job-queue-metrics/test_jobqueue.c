@@ -18,9 +18,10 @@
  * server scrapes a busy service. A histogram whose numbers are not updated
  * and read together shows it there (a +Inf bucket that is not the count);
  * a counter updated without synchronization is a data race that both
- * detectors report, and usually loses updates too.
+ * detectors report, and usually loses updates too. Under the detectors
+ * those tests run light (see LOAD_MAX_LIGHT): the detectors find a race
+ * from the order of the accesses, not from a lucky timing.
  */
-#include <float.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,7 +229,9 @@ struct producer {
     submitter_t subs[MAX_SUBMITTERS];
     wg_t submitters;
     atomic64_t returned;          /* jobqueue_submit calls that have returned */
-    go_duration_t close_returned; /* when jobqueue_close returned (read after `closed`) */
+    atomicbool_t closing;         /* set just before jobqueue_close is called */
+    go_duration_t close_called;   /* when it was called (read after `closed`) */
+    go_duration_t close_returned; /* when it returned (read after `closed`) */
     chan_t *closed;               /* closed once jobqueue_close has returned */
     wg_t wg;
 };
@@ -255,6 +258,8 @@ static void produce(void *arg)
         go(submit_some, &p->subs[k]);
     }
     wg_wait(&p->submitters);
+    p->close_called = now();
+    atomicbool_store(&p->closing, true);
     jobqueue_close(p->q);
     p->close_returned = now();
     chan_close(p->closed);
@@ -272,9 +277,13 @@ static void start_producer(producer_t *p, jobqueue_t *q, jobset_t *js, int nsub)
     go(produce, p);
 }
 
-/* Once the queue is closed (or the test has given up on it). */
+/* Once every result is in: jobqueue_close has returned long ago. */
 static void end_producer(producer_t *p)
 {
+    if (!closes_in_time(p->closed))
+        ck_abort_msg("every result came and the results channel was closed, but jobqueue_close "
+                     "has not returned: it must close the jobs channel and return, without "
+                     "waiting for anything");
     wg_wait(&p->wg);
     chan_free(p->closed);
 }
@@ -334,8 +343,10 @@ static void check_results(const jobset_t *js, const collected_t *c)
                          "they send each result on the channel jobqueue_results returns?",
                          c->n, js->n);
         ck_abort_msg("all %d results came, but the results channel was never closed: a receiver "
-                     "ranging over it waits forever. Close it once the last worker has returned "
-                     "(a goroutine that waits for the workers' WaitGroup, then closes)",
+                     "ranging over it waits forever. Does jobqueue_close close the jobs channel "
+                     "(so that the workers return), and does a goroutine close results once the "
+                     "last worker has returned (it waits for the workers' WaitGroup, then "
+                     "closes)?",
                      js->n);
     }
     expect(c->n == js->n,
@@ -514,16 +525,28 @@ static void close_returns_at_once(void *arg)
     jobqueue_t *q = jobqueue_start(1, 4, NULL);
     producer_t p;
     start_producer(&p, q, &js, 1);
-    if (!closes_in_time(p.closed))
+    if (!closes_in_time(p.closed)) {
+        if (!atomicbool_load(&p.closing))
+            ck_abort_msg("%lld of 4 jobqueue_submit calls returned, then nobody could move: "
+                         "with 1 worker and a capacity of 4, the 4 jobs fit at once (the "
+                         "worker takes one, the queue holds the rest). Make the jobs channel "
+                         "with room for `capacity` jobs, and the results channel too",
+                         (long long)atomic64_load(&p.returned));
         ck_abort_msg("jobqueue_close has not returned, and nobody can move: does it wait for "
                      "the workers? It must close the jobs channel and return at once. The "
                      "caller reads the results only after it returns, and a worker waits for "
                      "its result to be taken");
-    expect(p.close_returned == 0,
+    }
+    expect(p.close_called == 0,
+           "with 1 worker and a capacity of 4, the 4 jobs should fit at once (the worker takes "
+           "one, the queue holds the rest), but the 4 jobqueue_submit calls took %g s: make "
+           "the jobs channel with room for `capacity` jobs",
+           SECS(p.close_called));
+    expect(p.close_returned == p.close_called,
            "jobqueue_close returned after %g s of virtual time: it waited for the jobs. "
            "It must close the jobs channel and return at once; the results channel "
            "tells the caller when the jobs are done",
-           SECS(p.close_returned));
+           SECS(p.close_returned - p.close_called));
 
     static collected_t c;
     collect(jobqueue_results(q), js.n, &c);
@@ -1068,10 +1091,17 @@ static void snapshot_at_start(void *arg)
            "metrics_job_started when a worker starts a job, metrics_job_finished (which "
            "takes 1 off) when it ends",
            (long long)got.in_flight);
-    expect(got.submitted == want.submitted,
+    expect(got.submitted <= want.submitted,
            "with 8 jobs running and 16 waiting in the queue (the submitters stuck on a "
            "full queue), submitted is %lld, expected 24: count a job once it is in the "
-           "queue, after the send",
+           "queue, after its send returns (a submitter still waiting for room has not put "
+           "its job in yet)",
+           (long long)got.submitted);
+    expect(got.submitted == want.submitted,
+           "with the 8 workers inside a job and the submitters stuck on a full queue, "
+           "submitted is %lld, expected 24 (8 taken by the workers, 16 waiting in a queue of "
+           "capacity 16). Does the jobs channel have room for `capacity` jobs, and does "
+           "jobqueue_submit count each job once its send returns?",
            (long long)got.submitted);
     assert_snapshot(&got, &want, "starting 8 jobs and queuing 16, none finished");
 }
