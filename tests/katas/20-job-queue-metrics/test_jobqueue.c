@@ -530,7 +530,7 @@ static void close_returns_at_once(void *arg)
             ck_abort_msg("%lld of 4 jobqueue_submit calls returned, then nobody could move: "
                          "with 1 worker and a capacity of 4, the 4 jobs fit at once (the "
                          "worker takes one, the queue holds the rest). Make the jobs channel "
-                         "with room for `capacity` jobs, and the results channel too",
+                         "with room for `capacity` jobs",
                          (long long)atomic64_load(&p.returned));
         ck_abort_msg("jobqueue_close has not returned, and nobody can move: does it wait for "
                      "the workers? It must close the jobs channel and return at once. The "
