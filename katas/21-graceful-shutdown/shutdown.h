@@ -59,6 +59,7 @@ typedef struct notify notify_t;
  *   - Signals that arrive after the first, until notify_stop, are caught
  *     too, and change nothing.
  *   - Returns at once; the goroutine keeps running until notify_stop.
+ *   - nsigs >= 1.
  */
 ctx_t *notify_context(ctx_t *parent, const int *sigs, int nsigs, notify_t **stop);
 
@@ -68,9 +69,10 @@ ctx_t *notify_context(ctx_t *parent, const int *sigs, int nsigs, notify_t **stop
  * notify_context returned: don't use ctx after this. Stops the goroutine
  * that waits for the signals and waits until it has returned (it is blocked
  * in sigwait: wake it with a signal sent to its own thread, pthread_kill).
- * Then unblocks the signals in the calling thread, so that the next one has
- * its default effect: the process ends (a second Ctrl-C kills a program
- * that is taking its time to shut down). Frees stop.
+ * Then gives the calling thread back the signal mask it had before
+ * notify_context, the signals unblocked, so that the next one has its
+ * default effect: the process ends (a second Ctrl-C kills a program that
+ * is taking its time to shut down). Frees stop.
  *
  * Call it once, from the thread that called notify_context.
  */
