@@ -304,6 +304,7 @@ static void goexit(G *g, bool reap)
 
 void run_goroutine(G *g, bool reap)
 {
+    pthread_sigmask(SIG_SETMASK, &g->sigmask, NULL);
     tls_g = g;
     race_acquire(g); /* the go statement: see newproc */
     TRACE(g, EV_UNBLOCK, 0);
@@ -334,6 +335,10 @@ void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bool 
     g->created_func = gk_func;
     g->is_goroutine = true;
     g->bubble = bubble;
+    /* A thread inherits its creator's signal mask; a goroutine on a reused
+     * thread, or made by the spawner, must get it too (kata 21 blocks
+     * signals before it starts goroutines). */
+    pthread_sigmask(SIG_SETMASK, NULL, &g->sigmask);
     /* Counted as running before it exists: nobody may see 0 in between. */
     if (bubble) {
         __atomic_fetch_add(&bubble->ngoroutines, 1, __ATOMIC_SEQ_CST);

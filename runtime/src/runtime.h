@@ -14,6 +14,7 @@
 #define GK_RUNTIME_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -123,6 +124,7 @@ struct G {
     bool is_goroutine; /* started by go(); false for main and foreign threads */
 
     bubble_t *bubble;      /* go_synctest bubble, or NULL; fixed at creation */
+    sigset_t sigmask;      /* its creator's signal mask, as a new thread would inherit */
     waitreason_t parking;  /* set by park_prepare, before g is published */
     bool durable;          /* parking counts as durably blocked in g->bubble */
     timer_t_ *sleep_timer; /* go_sleep's timer, allocated on first use */

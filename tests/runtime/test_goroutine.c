@@ -1,4 +1,5 @@
 /* go(): goroutines start, run concurrently, are counted and named. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,6 +107,40 @@ START_TEST(go_dump_prints_goroutines_in_gos_format)
 }
 END_TEST
 
+static bool term_blocked;
+
+static void record_mask(void *arg)
+{
+    sigset_t s;
+    pthread_sigmask(SIG_BLOCK, NULL, &s);
+    term_blocked = sigismember(&s, SIGTERM);
+    wg_done(arg);
+}
+
+static void quick(void *arg)
+{
+    wg_done(arg);
+}
+
+START_TEST(a_goroutine_starts_with_its_creators_signal_mask)
+{
+    /* As a new thread would, even when it runs on a reused one. */
+    wg_t w = {0};
+    wg_add(&w, 1);
+    go(quick, &w); /* leaves a thread to reuse */
+    wg_wait(&w);
+    sigset_t t;
+    sigemptyset(&t);
+    sigaddset(&t, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &t, NULL);
+    wg_add(&w, 1);
+    go(record_mask, &w);
+    wg_wait(&w);
+    ck_assert_msg(term_blocked, "the goroutine did not inherit SIGTERM blocked from its creator");
+    pthread_sigmask(SIG_UNBLOCK, &t, NULL);
+}
+END_TEST
+
 static void go_null(void *unused)
 {
     (void)unused;
@@ -127,6 +162,7 @@ Suite *goroutine_suite(void)
     tcase_add_test(tc, goroutines_run_concurrently_ping_pong);
     tcase_add_test(tc, go_dump_prints_goroutines_in_gos_format);
     tcase_add_test(tc, go_with_a_null_function_panics);
+    tcase_add_test(tc, a_goroutine_starts_with_its_creators_signal_mask);
     suite_add_tcase(s, tc);
     return s;
 }
