@@ -12,6 +12,16 @@
  *  - close releases the channel's raceaddr; a receive that sees the channel
  *    closed acquires it.
  * Nothing else orders two goroutines that use the same channel.
+ *
+ * Direct handoffs on a buffered channel (a receiver parked on an empty
+ * buffer, a sender parked on a full one) go "through the slot" as Go's
+ * racenotify does, without either side acquiring the other's whole past:
+ * the parked party releases its past into an anchor of its own before
+ * parking; the handoff moves that anchor into the slot's recv_anchor (a
+ * receiver's, for the send that next fills the slot: receive k before send
+ * k+C) or send_anchor (a sender's, for the receive of its value); whoever
+ * next uses the slot that way acquires and frees it. The partner that
+ * wakes gets the handoff's edge through its sudog.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,17 +35,45 @@ static void *chanbuf(chan_t *c, size_t i)
     return c->buf + i * c->elemsize;
 }
 
+void *anchor_new(void)
+{
+    void *a = malloc(1); /* only its address matters: never read or written */
+    if (!a) gk_fatal("chan: out of memory");
+    return a;
+}
+
+/* Frees an anchor nobody will acquire. Plain free: whoever frees it either
+ * allocated it or acquired it, so TSan sees the free ordered. */
+void anchor_drop(void **a)
+{
+    if (!*a) return;
+    race_forget(*a);
+    free(*a);
+    *a = NULL;
+}
+
+/* Acquires and frees a pending anchor of a slot. */
+static void anchor_take(void **a)
+{
+    if (!*a) return;
+    race_acquire(*a);
+    anchor_drop(a);
+}
+
 chan_t *chan_make(size_t elem_size, size_t cap)
 {
     if (elem_size > 1 << 16) gk_panic("makechan: invalid channel element type (over 64 KiB)");
     if (cap > ((size_t)1 << 40) / (elem_size ? elem_size : 1))
         gk_panic("makechan: size out of range");
-    chan_t *c = calloc(1, sizeof *c + elem_size * cap);
+    size_t anchors = 2 * cap * sizeof(void *);
+    chan_t *c = calloc(1, sizeof *c + anchors + elem_size * cap);
     if (!c) gk_panic("makechan: out of memory");
-    race_untrack(c, sizeof *c + elem_size * cap);
+    race_untrack(c, sizeof *c + anchors + elem_size * cap);
     c->elemsize = elem_size;
     c->dataqsiz = cap;
-    c->buf = (unsigned char *)(c + 1);
+    c->recv_anchor = (void **)(c + 1);
+    c->send_anchor = c->recv_anchor + cap;
+    c->buf = (unsigned char *)(c->send_anchor + cap);
     return c;
 }
 
@@ -51,9 +89,12 @@ void chan_free_at(chan_t *c, GK_SITE_PARAMS)
                  "(free a channel only when no goroutine uses it any more)");
     }
     race_forget(&c->raceaddr);
-    for (size_t i = 0; i < c->dataqsiz; i++)
+    for (size_t i = 0; i < c->dataqsiz; i++) {
         race_forget(chanbuf(c, i));
-    rt_free(c, sizeof *c + c->elemsize * c->dataqsiz);
+        anchor_drop(&c->recv_anchor[i]);
+        anchor_drop(&c->send_anchor[i]);
+    }
+    rt_free(c, sizeof *c + 2 * c->dataqsiz * sizeof(void *) + c->elemsize * c->dataqsiz);
 }
 
 size_t chan_len(chan_t *c)
@@ -74,34 +115,49 @@ static void advance_recvx(chan_t *c)
 
 void chan_send_to_waiter(chan_t *c, sudog_t *r, const void *ep)
 {
-    race_acquire(r); /* the receiver's past, and (unbuffered) its receive */
-    if (c->dataqsiz > 0) {
-        /* Pretend the value went through the buffer, as Go's race model
-         * does, so that the slot keeps ordering receive k before send k+C. */
-        void *slot = chanbuf(c, c->recvx);
+    if (c->dataqsiz == 0) {
+        race_acquire(r); /* unbuffered: the receive happens before the send completes */
+    } else {
+        /* Through the slot, as Go's race model does: this send acquires
+         * what the slot holds (receive k-C), and the parked receiver's
+         * past waits there for send k+C. */
+        size_t i = c->recvx;
+        void *slot = chanbuf(c, i);
         race_acquire(slot);
+        anchor_take(&c->recv_anchor[i]);
         race_release(slot);
+        c->recv_anchor[i] = r->anchor;
+        r->anchor = NULL;
         advance_recvx(c);
         c->sendx = c->recvx;
+        copy_to_parked(r->elem, ep, c->elemsize);
+        r->success = true;
+        race_release(r); /* the send happens before the receive completes */
+        return;
     }
     copy_user_to_user(r->elem, ep, c->elemsize);
     r->success = true;
-    race_release(r);
+    race_release(r); /* the send happens before the receive completes */
 }
 
 void chan_recv_from_waiter(chan_t *c, sudog_t *s, void *ep)
 {
-    race_acquire(s);
     if (c->dataqsiz == 0) {
+        race_acquire(s); /* the send happens before the receive completes */
         copy_user_to_user(ep, s->elem, c->elemsize);
     } else {
         /* The buffer is full: take its head, and the sender's value takes
-         * the freed slot at the tail. */
-        void *slot = chanbuf(c, c->recvx);
+         * the freed slot at the tail, its sender's past waiting in
+         * send_anchor for whoever receives it. */
+        size_t i = c->recvx;
+        void *slot = chanbuf(c, i);
         race_acquire(slot);
+        anchor_take(&c->send_anchor[i]);
         copy_to_user(ep, slot, c->elemsize);
-        copy_from_user(slot, s->elem, c->elemsize);
+        copy_from_parked(slot, s->elem, c->elemsize);
         race_release(slot);
+        c->send_anchor[i] = s->anchor;
+        s->anchor = NULL;
         advance_recvx(c);
         c->sendx = c->recvx;
     }
@@ -113,6 +169,7 @@ void chan_buf_put(chan_t *c, const void *ep)
 {
     void *slot = chanbuf(c, c->sendx);
     race_acquire(slot); /* receive k happens before send k+C completes */
+    anchor_take(&c->recv_anchor[c->sendx]);
     copy_from_user(slot, ep, c->elemsize);
     race_release(slot);
     if (++c->sendx == c->dataqsiz) c->sendx = 0;
@@ -123,6 +180,7 @@ void chan_buf_take(chan_t *c, void *ep)
 {
     void *slot = chanbuf(c, c->recvx);
     race_acquire(slot);
+    anchor_take(&c->send_anchor[c->recvx]);
     copy_to_user(ep, slot, c->elemsize);
     race_release(slot);
     advance_recvx(c);
@@ -163,11 +221,16 @@ void chan_send_at(chan_t *c, const void *ep, GK_SITE_PARAMS)
     }
     sudog_t *sg = &g->sg;
     *sg = (sudog_t){.g = g, .elem = (void *)ep, .c = c};
+    if (c->dataqsiz > 0) {
+        sg->anchor = anchor_new();
+        race_release(sg->anchor);
+    }
     park_prepare(g, WAIT_CHAN_SEND);
     race_release(sg);
     waitq_enqueue(&c->sendq, sg);
     unlock(&c->lock);
     gopark(g);
+    anchor_drop(&sg->anchor); /* not handed over: closed */
     race_acquire(sg);
     if (!sg->success) gk_panic("send on closed channel");
     TRACE(g, EV_SEND, c);
@@ -203,11 +266,16 @@ again:
     }
     sudog_t *sg = &g->sg;
     *sg = (sudog_t){.g = g, .elem = ep, .c = c};
+    if (c->dataqsiz > 0) {
+        sg->anchor = anchor_new();
+        race_release(sg->anchor);
+    }
     park_prepare(g, WAIT_CHAN_RECV);
     race_release(sg);
     waitq_enqueue(&c->recvq, sg);
     unlock(&c->lock);
     gopark(g);
+    anchor_drop(&sg->anchor);  /* not handed over: closed, or a timer's value */
     if (sg->retry) goto again; /* a timer left its value in the buffer */
     race_acquire(sg);
     if (!sg->success) chan_recv_closed(c, ep);
@@ -274,6 +342,7 @@ void chan_timer_put(chan_t *c, const void *ep)
         unlock(&c->lock);
         return;
     }
+    anchor_drop(&c->recv_anchor[c->sendx]); /* a timer acquires nothing */
     unsigned char *slot = chanbuf(c, c->sendx);
     const unsigned char *v = ep;
     for (size_t i = 0; i < c->elemsize; i++)

@@ -25,7 +25,16 @@ struct chan {
     bool closed;
     gk_waitq_t recvq, sendq; /* only head_/tail_ are used: lock guards them */
     char raceaddr;           /* happens-before anchor for close */
+    /* Buffered channels: the past of a parked partner, on its way through
+     * slot i (see chan.c, "Direct handoffs on a buffered channel").
+     * recv_anchor[i]: a parked receiver's, for the next send into slot i;
+     * send_anchor[i]: a parked sender's, for the receive of its value. */
+    void **recv_anchor, **send_anchor;
 };
+
+/* A parked operation's past, for a buffered channel (chan.c). */
+void *anchor_new(void);
+void anchor_drop(void **a);
 
 /*
  * The four ways a channel operation completes, each with c locked. They

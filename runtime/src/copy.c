@@ -65,3 +65,29 @@ void zero_user(void *user, size_t n)
     while (n--)
         *d++ = 0;
 }
+
+/*
+ * A parked partner's variable, read or written on its behalf while it is
+ * blocked in its channel operation (a buffered channel's direct handoff,
+ * where no edge orders the two sides: chan.c). The partner cannot touch it
+ * until it is woken, and Go's race detector does not check this copy
+ * either: it is hidden from both detectors.
+ */
+#include "race.h"
+
+void copy_to_parked(void *parked, const void *own, size_t n)
+{
+    if (n == 0 || !parked) return;
+    if (__tsan_read_range) __tsan_read_range((void *)own, n);
+    race_untrack(parked, n);
+    copy_bytes(parked, own, n);
+    race_retrack(parked, n);
+}
+
+void copy_from_parked(void *rt, const void *parked, size_t n)
+{
+    if (n == 0) return;
+    race_untrack(parked, n);
+    copy_bytes(rt, parked, n);
+    race_retrack(parked, n);
+}

@@ -71,6 +71,7 @@ struct sudog {
     bool is_select;
     bool success; /* channel ops: true if a value passed, false if closed */
     bool retry;   /* woken by a timer's value in the buffer: try again */
+    void *anchor; /* buffered channels: this party's past before parking (chan.c) */
 };
 
 /* A FIFO of sudogs; the public gk_waitq_t is this plus its lock. */

@@ -167,6 +167,10 @@ again:
         sudog_t *sg = &g->selsg[i];
         *sg = (sudog_t){
             .g = g, .elem = cases[i].elem, .c = cases[i].ch, .case_index = i, .is_select = true};
+        if (cases[i].ch->dataqsiz > 0) { /* this case's past, for a buffered handoff */
+            sg->anchor = anchor_new();
+            race_release(sg->anchor);
+        }
         race_release(sg);
         waitq_enqueue(cases[i].dir == SELECT_SEND ? &cases[i].ch->sendq : &cases[i].ch->recvq, sg);
     }
@@ -179,6 +183,7 @@ again:
     for (int k = 0; k < live; k++) {
         int i = lo[k].i;
         sudog_t *sg = &g->selsg[i];
+        anchor_drop(&sg->anchor); /* unless the winning handoff took it */
         if (sg == won) continue;
         waitq_remove(cases[i].dir == SELECT_SEND ? &cases[i].ch->sendq : &cases[i].ch->recvq, sg);
     }
