@@ -8,7 +8,8 @@
  *
  * go_leak_check waits for the goroutines started since the mark to exit.
  * It stops waiting early once they are all blocked and nothing is left
- * running that could wake them (that is a leak for certain), and otherwise
+ * running, and no timer pending, that could wake them (that is a leak for
+ * certain), and otherwise
  * after a bounded time (2 s, times GOKATA_TIMEOUT_SCALE when set).
  */
 #ifndef GOKATA_TESTING_H
