@@ -11,7 +11,7 @@
 
 #include "gkcheck.h"
 
-static double scale(void)
+double gk_timeout_scale(void)
 {
     const char *s = getenv("GOKATA_TIMEOUT_SCALE");
     double v = s ? atof(s) : 1.0;
@@ -45,7 +45,7 @@ void gk_run_child(void (*fn)(void *), void *arg, double timeout_s, gk_child_t *o
     }
     close(fds[1]);
     size_t len = 0;
-    double deadline = now() + timeout_s * scale();
+    double deadline = now() + timeout_s * gk_timeout_scale();
     bool killed = false;
     for (;;) {
         int ms = (int)((deadline - now()) * 1000);
@@ -70,4 +70,20 @@ void gk_run_child(void (*fn)(void *), void *arg, double timeout_s, gk_child_t *o
     out->output[len] = '\0';
     out->exited = WIFEXITED(st);
     out->status = WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st);
+}
+
+const char *gk_fmt_duration(go_duration_t d, char buf[32])
+{
+    if (d % SECOND == 0)
+        snprintf(buf, 32, "%lld s", (long long)(d / SECOND));
+    else if (d % MILLISECOND == 0)
+        snprintf(buf, 32, "%lld ms", (long long)(d / MILLISECOND));
+    else
+        snprintf(buf, 32, "%.9f s", (double)d / (double)SECOND);
+    return buf;
+}
+
+long gk_started_since(go_leak_mark_t mark)
+{
+    return go_leak_mark().first_id - mark.first_id;
 }

@@ -13,28 +13,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gkcheck.h"
 #include "kata_test.h"
 #include "waitgroup.h"
 
 /* ---- helpers ------------------------------------------------------------- */
-
-/* "3 s", "100 ms", "1.5 s": a virtual duration for a message. */
-static const char *fmt_duration(go_duration_t d, char buf[32])
-{
-    if (d % SECOND == 0)
-        snprintf(buf, 32, "%lld s", (long long)(d / SECOND));
-    else if (d % MILLISECOND == 0)
-        snprintf(buf, 32, "%lld ms", (long long)(d / MILLISECOND));
-    else
-        snprintf(buf, 32, "%.9f s", (double)d / (double)SECOND);
-    return buf;
-}
-
-/* How many goroutines have been started since mark. */
-static long started_since(go_leak_mark_t mark)
-{
-    return go_leak_mark().first_id - mark.first_id;
-}
 
 /* The goroutine dump of a leak report, without its first line. */
 static const char *dump_of(const char *leak_report)
@@ -156,15 +139,15 @@ static void map_each_16_slow_calls(void *unused)
                   "its goroutines were done. Does it wait for them (wg_wait)? And is each "
                   "wg_add done before the go it counts? (An Add inside the goroutine may come "
                   "after the Wait.)",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     ck_assert_msg(took == SECOND,
                   "map_each took %s for 16 calls of f that take 1 s each, expected 1 s: do all "
                   "the calls run at the same time, each in a goroutine of its own?",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     check_squares("map_each", input, out, N);
     int share[MAX_N];
     check_callers("map_each", N, N, share);
-    long started = started_since(mark);
+    long started = gk_started_since(mark);
     ck_assert_msg(started == N, "map_each started %ld goroutines for %d elements, expected %d",
                   started, N, N);
 }
@@ -187,7 +170,7 @@ START_TEST(test_map_each_of_no_elements_starts_no_goroutine)
 {
     go_leak_mark_t mark = go_leak_mark();
     map_each(NULL, NULL, 0, must_not_be_called);
-    long started = started_since(mark);
+    long started = gk_started_since(mark);
     ck_assert_msg(!f_called, "map_each called f for 0 elements");
     ck_assert_msg(started == 0, "map_each started %ld goroutines for 0 elements, expected none",
                   started);
@@ -224,7 +207,7 @@ static void map_workers_slowly(void *arg)
                   "f taking 1 s the work takes %d s: it returned before its workers were done. "
                   "Does it wait for them (wg_wait)? And is each wg_add done before the go it "
                   "counts?",
-                  n, workers, fmt_duration(took, b), largest_share);
+                  n, workers, gk_fmt_duration(took, b), largest_share);
     check_squares("map_workers", input, out, n);
     int share[MAX_N];
     int ngoroutines = check_callers("map_workers", n, want_goroutines, share);
@@ -240,8 +223,8 @@ static void map_workers_slowly(void *arg)
     ck_assert_msg(took == (go_duration_t)largest_share * SECOND,
                   "map_workers(%d elements, %d workers) took %s with f taking 1 s, expected %d s: "
                   "do the workers run at the same time?",
-                  n, workers, fmt_duration(took, b), largest_share);
-    long started = started_since(mark);
+                  n, workers, gk_fmt_duration(took, b), largest_share);
+    long started = gk_started_since(mark);
     ck_assert_msg(started == want_goroutines,
                   "map_workers(%d elements, %d workers) started %ld goroutines, expected %d", n,
                   workers, started, want_goroutines);
@@ -270,7 +253,7 @@ START_TEST(test_map_workers_never_starts_more_workers_than_elements)
 
     go_leak_mark_t mark = go_leak_mark();
     map_workers(NULL, NULL, 0, 4, must_not_be_called);
-    long started = started_since(mark);
+    long started = gk_started_since(mark);
     ck_assert_msg(!f_called, "map_workers called f for 0 elements");
     ck_assert_msg(started == 0,
                   "map_workers(0 elements, 4 workers) started %ld goroutines, expected none",
@@ -322,11 +305,11 @@ static void fetch_8_slowly(void *unused)
                   "before the fetches were done. Is wg_done called before the work is? (Go's "
                   "`defer wg.Done()` runs when the function returns; a call in C runs where it "
                   "is written.)",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     ck_assert_msg(took == 100 * MILLISECOND,
                   "fetch_all took %s for 8 fetches of 100 ms, expected 100 ms: do the fetches run "
                   "at the same time?",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     check_fetched(ids, out, N);
 }
 
@@ -544,11 +527,11 @@ static void work_done_before_the_timeout(void *unused)
     char b[32];
     ck_assert_msg(finished,
                   "wait_timeout(5 s) returned false after %s, but the work was done after 3 s",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     ck_assert_msg(took == 3 * SECOND,
                   "wait_timeout(5 s) returned true after %s; the work was done after 3 s: it "
                   "must return as soon as the counter is zero",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     for (int i = 0; i < N; i++)
         ck_assert_msg(results[i] == 100 + i,
                       "job %d's result is %d after wait_timeout returned true, expected %d", i,
@@ -581,10 +564,10 @@ static void work_outlasts_the_timeout(void *unused)
     ck_assert_msg(!finished,
                   "wait_timeout(2 s) returned true after %s; the work takes 10 s, so it must "
                   "give up after 2 s and return false",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     ck_assert_msg(took == 2 * SECOND,
                   "wait_timeout(2 s) returned false after %s, expected exactly 2 s",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     wg_wait(&wg); /* let the work end, then nothing may be left */
     check_nothing_left_behind(mark);
 }
@@ -607,11 +590,11 @@ static void nothing_to_wait_for(void *unused)
     go_duration_t took = time_since(start);
     char b[32];
     ck_assert_msg(finished, "wait_timeout(1 h) on a zero counter returned false after %s",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     ck_assert_msg(took == 0,
                   "wait_timeout(1 h) on a zero counter returned after %s; nothing is pending, "
                   "so it must return at once",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     check_nothing_left_behind(mark);
 }
 
@@ -636,17 +619,17 @@ static void wait_again_and_again(void *unused)
     bool finished = wait_timeout(&wg, 2 * SECOND);
     ck_assert_msg(!finished && time_since(start) == 2 * SECOND,
                   "first wait_timeout(2 s): returned %s after %s, expected false after 2 s",
-                  finished ? "true" : "false", fmt_duration(time_since(start), b));
+                  finished ? "true" : "false", gk_fmt_duration(time_since(start), b));
     finished = wait_timeout(&wg, 3 * SECOND);
     ck_assert_msg(!finished && time_since(start) == 5 * SECOND,
                   "second wait_timeout(3 s), after a first one timed out at 2 s: returned %s at "
                   "%s, expected false at 5 s",
-                  finished ? "true" : "false", fmt_duration(time_since(start), b));
+                  finished ? "true" : "false", gk_fmt_duration(time_since(start), b));
     finished = wait_timeout(&wg, HOUR);
     ck_assert_msg(finished && time_since(start) == 10 * SECOND,
                   "third wait_timeout(1 h), after two timed out: returned %s at %s, expected true "
                   "at 10 s, when the work is done",
-                  finished ? "true" : "false", fmt_duration(time_since(start), b));
+                  finished ? "true" : "false", gk_fmt_duration(time_since(start), b));
     ck_assert_msg(results[0] == 100, "the job's result is %d after wait_timeout returned true",
                   results[0]);
     check_nothing_left_behind(mark);
@@ -698,13 +681,13 @@ static void three_waiters(void *unused)
     ck_assert_msg(!w[0].finished && w[0].took == SECOND,
                   "wait_timeout(1 s), with the work taking 4 s: returned %s after %s, expected "
                   "false after 1 s",
-                  w[0].finished ? "true" : "false", fmt_duration(w[0].took, b));
+                  w[0].finished ? "true" : "false", gk_fmt_duration(w[0].took, b));
     for (int i = 1; i < 3; i++)
         ck_assert_msg(w[i].finished && w[i].took == 4 * SECOND,
                       "wait_timeout(%lld s), with the work taking 4 s and two other goroutines "
                       "waiting too: returned %s after %s, expected true after 4 s",
                       (long long)(ds[i] / SECOND), w[i].finished ? "true" : "false",
-                      fmt_duration(w[i].took, b));
+                      gk_fmt_duration(w[i].took, b));
     check_nothing_left_behind(mark);
 }
 

@@ -21,28 +21,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "gkcheck.h"
 #include "kata_test.h"
 #include "pipeline.h"
 
 /* ---- helpers: messages ----------------------------------------------------- */
-
-/* "3 s", "500 ms": a virtual duration for a message. */
-static const char *fmt_duration(go_duration_t d, char buf[32])
-{
-    if (d % SECOND == 0)
-        snprintf(buf, 32, "%lld s", (long long)(d / SECOND));
-    else if (d % MILLISECOND == 0)
-        snprintf(buf, 32, "%lld ms", (long long)(d / MILLISECOND));
-    else
-        snprintf(buf, 32, "%.9f s", (double)d / (double)SECOND);
-    return buf;
-}
-
-/* How many goroutines have been started since mark. */
-static long started_since(go_leak_mark_t mark)
-{
-    return go_leak_mark().first_id - mark.first_id;
-}
 
 /* Fails the test with the message and where every goroutine started since
  * mark is now (the goroutine dump). */
@@ -208,7 +191,7 @@ static void check_output(chan_t *out, const char *stage)
  * pipeline_stop can wait only for those. */
 static void check_counted(pipeline_t *p, go_leak_mark_t mark, const char *stage)
 {
-    long started = started_since(mark);
+    long started = gk_started_since(mark);
     long counted = (long)atomic64_load(&p->started);
     ck_assert_msg(started <= counted,
                   "%s started %ld goroutine%s with go() instead of pipeline_go(): pipeline_stop "
@@ -337,7 +320,7 @@ static void gen_sends_in_order(void *unused)
         ck_assert_msg(got[i] == xs[i],
                       "gen's value %d is %d, expected xs[%d] = %d: gen sends xs in order", i,
                       got[i], i, xs[i]);
-    long started = started_since(mark);
+    long started = gk_started_since(mark);
     ck_assert_msg(started == 1,
                   "gen started %ld goroutines, expected 1: one goroutine sends every value",
                   started);
@@ -368,7 +351,7 @@ static void gen_of_nothing(void *unused)
     char b[32];
     ck_assert_msg(closed_at == 0,
                   "gen of no values closed its output after %s: it must close it at once",
-                  fmt_duration(closed_at, b));
+                  gk_fmt_duration(closed_at, b));
     finish(&p, mark, "gen");
 }
 
@@ -404,7 +387,7 @@ static void apply_in_order(void *unused)
                       "the order received",
                       i, got[i], xs[i], f_of(xs[i]));
     count_callers(got, n, "apply");
-    long started = started_since(mark) - 1; /* the feeder */
+    long started = gk_started_since(mark) - 1; /* the feeder */
     ck_assert_msg(started == 1, "apply started %ld goroutines, expected 1", started);
     finish(&p, mark, "apply");
 }
@@ -468,7 +451,7 @@ static void sum_all(void *unused)
                   "sum returned %ld, expected 6000000002 (three values of 2000000000, -5, 0 and "
                   "7)%s",
                   total, total < 6000000002L - 10 ? ": add into a long; an int overflows" : "");
-    long started = started_since(mark) - 1;
+    long started = gk_started_since(mark) - 1;
     ck_assert_msg(
         started == 0,
         "sum started %ld goroutines: it is the consumer, it runs in the caller's goroutine",
@@ -493,7 +476,7 @@ START_TEST(test_sum_of_squares_chains_gen_apply_and_sum)
     go_leak_mark_t mark = go_leak_mark();
     long total = sum_of_squares(xs, 12);
     ck_assert_msg(total == 485, "sum_of_squares(1..10, -10, 0) returned %ld, expected 485", total);
-    long started = started_since(mark);
+    long started = gk_started_since(mark);
     ck_assert_msg(started == 2,
                   "sum_of_squares started %ld goroutines, expected 2 (gen's and apply's): build "
                   "it from the stages, gen -> apply(square) -> sum",
@@ -543,7 +526,7 @@ static void merge_three(void *unused)
                   "merge closed its output at %s, after %d of the 5 values; expected at 7 s, "
                   "when its last input was closed. Only the goroutine that waits for every "
                   "forwarder (wg_wait) may close it: a forwarder can't know it is the last",
-                  fmt_duration(closed_at, b), n);
+                  gk_fmt_duration(closed_at, b), n);
     for (int i = 0; i < n && i < 5; i++) {
         int j = 0;
         while (j < 5 && want[j] != got[i])
@@ -553,7 +536,7 @@ static void merge_three(void *unused)
                       "merge sent %d (input %d sent it at %s) at %s: it must forward each value "
                       "as soon as it arrives, with one goroutine per input, so that no input "
                       "waits for another",
-                      got[i], from[j], fmt_duration(want_at[j], b), fmt_duration(at[i], c));
+                      got[i], from[j], gk_fmt_duration(want_at[j], b), gk_fmt_duration(at[i], c));
     }
     ck_assert_msg(n == 5,
                   "merge sent %d values, expected 5 (3 from input 0, 2 from input 1, none "
@@ -584,7 +567,7 @@ static void merge_nothing(void *unused)
     collect(out, got, NULL, 0, start, &closed_at, mark, "merge of no inputs");
     char b[32];
     ck_assert_msg(closed_at == 0, "merge of no inputs closed its output after %s, expected at once",
-                  fmt_duration(closed_at, b));
+                  gk_fmt_duration(closed_at, b));
     finish(&p, mark, "merge");
 }
 
@@ -632,7 +615,7 @@ static void parallel_12_by_4(void *unused)
     ck_assert_msg(took == 3 * SECOND,
                   "parallel_apply took %s for 12 values with 4 workers and f taking 1 s, expected "
                   "3 s: do 4 workers read the same input and call f at the same time?",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     int workers = count_callers(got, n, "parallel_apply");
     ck_assert_msg(workers == W,
                   "f was called from %d different goroutines, expected %d (the workers)", workers,
@@ -762,7 +745,7 @@ static void ordered_keeps_busy(void *arg)
     char b[32], d[32];
     ck_assert_msg(took == c->want_took,
                   "ordered_apply took %s with 4 workers for %s, expected %s: %s",
-                  fmt_duration(took, b), c->shape, fmt_duration(c->want_took, d),
+                  gk_fmt_duration(took, b), c->shape, gk_fmt_duration(c->want_took, d),
                   took > c->want_took
                       ? "while a slow value was still being worked on, the other workers must go "
                         "on with the values after it. A result that is ready early waits in the "
@@ -808,7 +791,7 @@ static void ordered_nothing(void *unused)
     char b[32];
     ck_assert_msg(closed_at == 0,
                   "ordered_apply of an empty input closed its output after %s, expected at once",
-                  fmt_duration(closed_at, b));
+                  gk_fmt_duration(closed_at, b));
     finish(&p, mark, "ordered_apply");
 }
 
@@ -1081,7 +1064,7 @@ static void first_5_of_100(void *unused)
                   "taking 1 s: the 5th result is there at 2 s, and the work in progress then "
                   "ends at 3 s at the latest. Once it has k results, it must stop the pipeline "
                   "at once, not read on",
-                  fmt_duration(took, b));
+                  gk_fmt_duration(took, b));
     long n = (long)atomic64_load(&calls);
     ck_assert_msg(n <= 12,
                   "first_k called f %ld times to get 5 results with 4 workers; at most 12: the 8 "

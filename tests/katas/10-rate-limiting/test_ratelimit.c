@@ -31,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gkcheck.h"
 #include "kata_test.h"
 #include "ratelimit.h"
 
@@ -94,10 +95,7 @@ static struct {
 static void watch(void *arg)
 {
     (void)arg;
-    double scale = 1;
-    const char *s = getenv("GOKATA_TIMEOUT_SCALE");
-    if (s && atof(s) > 0) scale = atof(s);
-    double limit = WATCHDOG_SECONDS * scale;
+    double limit = WATCHDOG_SECONDS * gk_timeout_scale();
     select_case_t cs[] = {select_recv(dog.finished, NULL),
                           select_recv(time_after((go_duration_t)(limit * SECOND)), NULL)};
     if (chan_select(cs, 2, SELECT_BLOCK) == 1)

@@ -44,16 +44,9 @@
 
 /* ---- Time ------------------------------------------------------------------ */
 
-static double scale(void)
-{
-    const char *s = getenv("GOKATA_TIMEOUT_SCALE");
-    double v = s ? atof(s) : 1.0;
-    return v >= 1.0 ? v : 1.0;
-}
-
 /* The longest anything here may take with a correct solution, in seconds of
  * real time, with room to spare: a bound for waits that end much sooner. */
-#define BOUND (3.0 * scale())
+#define BOUND (3.0 * gk_timeout_scale())
 
 static double now_s(void)
 {
@@ -1025,7 +1018,7 @@ static void child_end(double limit_s)
     if (!child_reap_until(deadline)) {
         c->killed_by_us = true;
         kill(c->pid, SIGQUIT);
-        double d2 = now_s() + 2 * scale();
+        double d2 = now_s() + 2 * gk_timeout_scale();
         while (child_read_more(d2)) {
         }
         if (!child_reap_until(d2)) {
@@ -1519,7 +1512,7 @@ static void expect_shutting_down(const char *cause, int sig)
 START_TEST(test_main_lets_the_request_in_flight_finish_then_exits_0)
 {
     int release[2];
-    int port = main_start(60 * scale(), release);
+    int port = main_start(60 * gk_timeout_scale(), release);
     client_t a;
     main_connect(&a, port);
     main_hold(&a);
@@ -1554,7 +1547,7 @@ END_TEST
 START_TEST(test_main_shuts_down_on_sigint_and_closes_idle_connections)
 {
     int release[2];
-    int port = main_start(60 * scale(), release);
+    int port = main_start(60 * gk_timeout_scale(), release);
     client_t a;
     char reply[REQUEST_MAX];
     main_connect(&a, port);
@@ -1609,7 +1602,7 @@ END_TEST
 START_TEST(test_a_second_signal_ends_the_program_at_once)
 {
     int release[2];
-    int port = main_start(60 * scale(), release);
+    int port = main_start(60 * gk_timeout_scale(), release);
     client_t a;
     main_connect(&a, port);
     main_hold(&a); /* never released: the shutdown would take the whole grace period */
