@@ -87,3 +87,37 @@ long gk_started_since(go_leak_mark_t mark)
 {
     return go_leak_mark().first_id - mark.first_id;
 }
+
+static struct {
+    chan_t *finished; /* closed when the watched bubble has ended */
+    double limit;
+    const char *if_spinning;
+    wg_t wg;
+} dog;
+
+static void watch(void *arg)
+{
+    (void)arg;
+    select_case_t cs[] = {select_recv(dog.finished, NULL),
+                          select_recv(time_after((go_duration_t)(dog.limit * SECOND)), NULL)};
+    if (chan_select(cs, 2, SELECT_BLOCK) == 1)
+        ck_abort_msg("the test has not finished after %g s of real time, though in virtual time "
+                     "it is quick: the virtual clock moves only when every goroutine is blocked, "
+                     "so some goroutine never blocks, or one keeps waking up and waiting again "
+                     "forever. %s",
+                     dog.limit, dog.if_spinning ? dog.if_spinning : "");
+    wg_done(&dog.wg);
+}
+
+void gk_synctest_watched(go_func_t body, void *arg, double seconds, const char *if_spinning)
+{
+    dog.finished = chan_make(0, 0);
+    dog.limit = seconds * gk_timeout_scale();
+    dog.if_spinning = if_spinning;
+    wg_add(&dog.wg, 1);
+    go(watch, NULL);
+    go_synctest(body, arg);
+    chan_close(dog.finished);
+    wg_wait(&dog.wg);
+    chan_free(dog.finished);
+}

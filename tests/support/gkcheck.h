@@ -53,6 +53,16 @@ const char *gk_fmt_duration(go_duration_t d, char buf[32]);
 /* How many goroutines have been started since mark. */
 long gk_started_since(go_leak_mark_t mark);
 
+/*
+ * go_synctest(body, arg), watched in real time. In a bubble the clock moves
+ * only when every goroutine is blocked, so a goroutine that spins (a loop
+ * polling with a default) stops it, and the test would just hang until the
+ * harness kills it. After seconds (times gk_timeout_scale()) of real time
+ * this fails the test, naming that cause and then if_spinning, a hint in the
+ * kata's terms.
+ */
+void gk_synctest_watched(go_func_t body, void *arg, double seconds, const char *if_spinning);
+
 #define GK_LEAK_MARK() go_leak_mark_t gk_leak_mark_ = go_leak_mark()
 
 #define GK_ASSERT_NO_LEAKS()                                                                       \

@@ -32,40 +32,13 @@
  * milliseconds of real time per test; the harness's own limit is 10 s. */
 enum { WATCHDOG_SECONDS = 5 };
 
-static struct {
-    chan_t *finished; /* closed when the test's bubble has ended */
-    const char *if_spinning;
-    wg_t wg;
-} dog;
-
-static void watch(void *arg)
-{
-    (void)arg;
-    double limit = WATCHDOG_SECONDS * gk_timeout_scale();
-    select_case_t cs[] = {select_recv(dog.finished, NULL),
-                          select_recv(time_after((go_duration_t)(limit * SECOND)), NULL)};
-    if (chan_select(cs, 2, SELECT_BLOCK) == 1)
-        ck_abort_msg("the test has not finished after %g s of real time, though in virtual time "
-                     "it takes under a minute: the virtual clock moves only when every goroutine "
-                     "is blocked, so some goroutine never blocks. %s",
-                     limit,
-                     dog.if_spinning[0] ? dog.if_spinning
-                                        : "Is a loop polling with a default, or choosing a closed "
-                                          "channel's case on every turn?");
-    wg_done(&dog.wg);
-}
-
 /* Runs body(arg) in a bubble, watched. */
 static void run_test(go_func_t body, void *arg, const char *if_spinning)
 {
-    dog.finished = chan_make(0, 0);
-    dog.if_spinning = if_spinning;
-    wg_add(&dog.wg, 1);
-    go(watch, NULL);
-    go_synctest(body, arg);
-    chan_close(dog.finished);
-    wg_wait(&dog.wg);
-    chan_free(dog.finished);
+    gk_synctest_watched(body, arg, WATCHDOG_SECONDS,
+                        if_spinning[0] ? if_spinning
+                                       : "Is a loop polling with a default, or choosing a closed "
+                                         "channel's case on every turn?");
 }
 
 /* ---- Helpers inside a bubble --------------------------------------------- */

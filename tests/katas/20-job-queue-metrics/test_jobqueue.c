@@ -70,36 +70,12 @@ static uint64_t next_rand(uint64_t *s)
  * under a second of real time per test; the harness's own limit is 10 s. */
 enum { WATCHDOG_SECONDS = 6 };
 
-static struct {
-    chan_t *finished; /* closed when the test's bubble has ended */
-    wg_t wg;
-} dog;
-
-static void watch(void *arg)
-{
-    (void)arg;
-    double limit = WATCHDOG_SECONDS * gk_timeout_scale();
-    select_case_t cs[] = {select_recv(dog.finished, NULL),
-                          select_recv(time_after((go_duration_t)(limit * SECOND)), NULL)};
-    if (chan_select(cs, 2, SELECT_BLOCK) == 1)
-        ck_abort_msg("the test has not finished after %g s of real time, though in virtual time "
-                     "it takes under a minute: the virtual clock moves only when every goroutine "
-                     "is blocked, so some goroutine never blocks. Is a loop polling (chan_len, "
-                     "chan_try_recv, a select with a default) instead of waiting on a channel?",
-                     limit);
-    wg_done(&dog.wg);
-}
-
 /* Runs body(arg) in a bubble, watched. */
 static void run_test(go_func_t body, void *arg)
 {
-    dog.finished = chan_make(0, 0);
-    wg_add(&dog.wg, 1);
-    go(watch, NULL);
-    go_synctest(body, arg);
-    chan_close(dog.finished);
-    wg_wait(&dog.wg);
-    chan_free(dog.finished);
+    gk_synctest_watched(body, arg, WATCHDOG_SECONDS,
+                        "Is a loop polling (chan_len, chan_try_recv, a select with a default) "
+                        "instead of waiting on a channel?");
 }
 
 /* ---- Inside a bubble: time, one deadline, the leak check ----------------- */
