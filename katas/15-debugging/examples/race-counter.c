@@ -1,0 +1,74 @@
+/*
+ * race-counter: two goroutines add to one counter with `hits++`, and the
+ * race detectors say so, each in its own words.
+ *
+ *   Go:   var hits int
+ *         for range 2 { wg.Add(1); go func() { defer wg.Done(); for range 1000 { hits++ } }() }
+ *         wg.Wait()                                // go run -race . reports it
+ *
+ * `hits++` is three steps: load, add, store. Two goroutines that load the
+ * same old value both store value+1, and one visit is lost. The total is
+ * right on most runs: the bug is there on every run, and the detectors,
+ * which look at the order of memory accesses, not at the answer, see it on
+ * every run.
+ *
+ * Run:  make example KATA=15 NAME=race-counter
+ *   hits = 2000 (expected 2000)          (now and then less: the lost updates)
+ *
+ * Run:  make example KATA=15 NAME=race-counter DETECTOR=tsan
+ *   WARNING: ThreadSanitizer: data race (pid=...)
+ *     Read of size 8 at 0x... by thread T2:
+ *       #0 count katas/15-debugging/examples/race-counter.c:50
+ *       ...
+ *     Previous write of size 8 at 0x... by thread T1:
+ *       #0 count katas/15-debugging/examples/race-counter.c:50
+ *       ...
+ *     Location is global 'hits' of size 8 at 0x...
+ *     Thread T2 (tid=..., running) created by main thread at:
+ *       #0 pthread_create ...
+ *       ...
+ *       #3 main katas/15-debugging/examples/race-counter.c:59
+ *   ...
+ *   ThreadSanitizer: reported 1 warnings
+ *   (exit status 66)
+ *
+ * Run:  make example KATA=15 NAME=race-counter DETECTOR=helgrind
+ *   ==...== Possible data race during read of size 8 at 0x... by thread #3
+ *   ==...==    at 0x...: count (race-counter.c:50)
+ *   ==...== This conflicts with a previous write of size 8 by thread #2
+ *   ==...==    at 0x...: count (race-counter.c:50)
+ *   ==...==  Address 0x... is 0 bytes inside data symbol "hits"
+ *
+ * README.md reads both reports line by line. The fix: a mutex around the
+ * increment, or an atomic64_t (atomic64_add).
+ */
+#include <stdio.h>
+
+#include "gokata.h"
+
+static long hits; /* shared by both goroutines, guarded by nothing: the bug */
+static wg_t wg;
+
+static void count(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 1000; i++)
+        hits++;
+    wg_done(&wg);
+}
+
+static void start_counters(int n)
+{
+    for (int g = 0; g < n; g++) {
+        wg_add(&wg, 1);
+        go(count, NULL);
+    }
+}
+
+int main(void)
+{
+    start_counters(2);
+    wg_wait(&wg);
+    printf("hits = %ld (expected 2000)\n", hits);
+    return 0;
+}
