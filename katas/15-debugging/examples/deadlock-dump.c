@@ -17,13 +17,13 @@
  *
  *   goroutine 1 [sync.WaitGroup.Wait]:
  *   main(...)
- *           katas/15-debugging/examples/deadlock-dump.c:70
+ *           katas/15-debugging/examples/deadlock-dump.c:69
  *
  *   goroutine 2 [chan send]:
  *   square(...)
- *           katas/15-debugging/examples/deadlock-dump.c:53
+ *           katas/15-debugging/examples/deadlock-dump.c:50
  *   created by start_workers in goroutine 1
- *           katas/15-debugging/examples/deadlock-dump.c:64
+ *           katas/15-debugging/examples/deadlock-dump.c:59
  *
  *   goroutine 3 [chan send]:
  *   ... (goroutines 3 and 4: the same two lines as goroutine 2)

@@ -18,25 +18,26 @@
  * Run:  make example KATA=15 NAME=hang-sigquit
  *   looking up "carol" ...
  *   heartbeat
- *   ... (ten heartbeats)
+ *   ... (nine or ten heartbeats)
  *   SIGQUIT: quit
  *
  *   goroutine 1 [chan receive]:
  *   main(...)
- *           katas/15-debugging/examples/hang-sigquit.c:101
+ *           katas/15-debugging/examples/hang-sigquit.c:98
  *
  *   goroutine 2 [sleep]:
  *   heartbeat(...)
- *           katas/15-debugging/examples/hang-sigquit.c:61
+ *           katas/15-debugging/examples/hang-sigquit.c:58
  *   created by main in goroutine 1
- *           katas/15-debugging/examples/hang-sigquit.c:97
+ *           katas/15-debugging/examples/hang-sigquit.c:94
  *
  *   goroutine 3 [chan receive]:
  *   lookup(...)
- *           katas/15-debugging/examples/hang-sigquit.c:77
+ *           katas/15-debugging/examples/hang-sigquit.c:80
  *   created by main in goroutine 1
- *           katas/15-debugging/examples/hang-sigquit.c:99
- *   ...
+ *           katas/15-debugging/examples/hang-sigquit.c:96
+ *   (and, on some runs, the goroutine that sent the signal, still
+ *   [running]: press_ctrl_backslash)
  *   (exit status 2)
  *
  * README.md reads it. The fix: lookup must reply on every path (a "not

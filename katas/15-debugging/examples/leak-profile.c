@@ -25,15 +25,15 @@
  *
  *   goroutine 2 [chan send]:
  *   slow_backend(...)
- *           katas/15-debugging/examples/leak-profile.c:55
+ *           katas/15-debugging/examples/leak-profile.c:54
  *   created by fetch in goroutine 1
- *           katas/15-debugging/examples/leak-profile.c:63
+ *           katas/15-debugging/examples/leak-profile.c:61
  *
  *   goroutine 3 [chan send]:
  *   ... (goroutines 3 to 11: the same four lines)
  *
  * Ten records, one line: task 6 of this kata turns such a dump into
- * "10 x [chan send] slow_backend at leak-profile.c:55". The fix: give reply
+ * "10 x [chan send] slow_backend at leak-profile.c:54". The fix: give reply
  * room for the late answer (capacity 1), so the send never blocks and the
  * goroutine ends; or let the backend watch a context and give up.
  */
