@@ -26,7 +26,8 @@
 
 /* ---- helpers: messages ------------------------------------------------------ */
 
-static char report[8192];
+/* Check carries a failure message of at most 8 KiB: the dump is cut to fit. */
+static char report[5000];
 
 /* Fails the test with the message and where every goroutine started since
  * mark is now (the goroutine dump). */
@@ -313,6 +314,32 @@ END_TEST
 
 /* ---- Task 2: first_answer_ctx ----------------------------------------------------------- */
 
+typedef struct {
+    ctx_t *ctx;
+    int n, key;
+    long value;
+    const char *err;
+} ctx_call_t;
+
+static void call_first_answer_ctx(void *arg)
+{
+    ctx_call_t *c = arg;
+    c->err = first_answer_ctx(c->ctx, query, c->n, c->key, &c->value);
+}
+
+/* first_answer_ctx(c), bounded by an hour; returns how long it took. */
+static go_duration_t first_ctx_bounded(ctx_call_t *c, go_leak_mark_t mark, const char *situation)
+{
+    static char why[1024];
+    snprintf(why, sizeof why,
+             "first_answer_ctx has not returned an hour after it was called (%s). It returns at "
+             "the first answer or when ctx is done, whichever comes first: a chan_select on the "
+             "answers and on ctx_done(ctx). A query stopped by the context returns false and has "
+             "no answer to send, so waiting for answers alone can wait forever",
+             situation);
+    return call_bounded(call_first_answer_ctx, c, mark, why);
+}
+
 static void ctx_first_cancels_rest(void *unused)
 {
     (void)unused;
@@ -320,12 +347,13 @@ static void ctx_first_cancels_rest(void *unused)
     static const go_duration_t after[N] = {3 * SECOND, 2 * SECOND, 1 * SECOND, HOUR};
     reset_replicas(after, N);
     go_leak_mark_t mark = go_leak_mark();
-    go_time_t start = time_now();
-    long v = -1;
+    ctx_call_t c = {.ctx = ctx_background(), .n = N, .key = 5, .value = -1};
 
-    const char *err = first_answer_ctx(ctx_background(), query, N, 5, &v);
+    go_duration_t took =
+        first_ctx_bounded(&c, mark, "the replicas answer after 1 s, 2 s, 3 s and an hour");
 
-    go_duration_t took = time_since(start);
+    const char *err = c.err;
+    long v = c.value;
     char b[32];
     ck_assert_msg(err == NULL,
                   "first_answer_ctx returned \"%s\"; replica 2 answered after 1 s, "
@@ -371,12 +399,14 @@ static void ctx_gives_up(void *unused)
     reset_replicas(after, N);
     go_leak_mark_t mark = go_leak_mark();
     ctx_t *ctx = ctx_with_timeout(ctx_background(), 2 * SECOND);
-    go_time_t start = time_now();
-    long v = -1;
+    ctx_call_t c = {.ctx = ctx, .n = N, .key = 9, .value = -1};
 
-    const char *err = first_answer_ctx(ctx, query, N, 9, &v);
+    go_duration_t took = first_ctx_bounded(&c, mark,
+                                           "with a deadline of 2 s, and replicas that would answer "
+                                           "after 4 to 6 s but stop when their context is done");
 
-    go_duration_t took = time_since(start);
+    const char *err = c.err;
+    long v = c.value;
     char b[32];
     ck_assert_msg(err == CTX_DEADLINE_EXCEEDED,
                   "first_answer_ctx returned %s%s%s; the context's deadline (2 s) came before "
@@ -414,12 +444,11 @@ static void ctx_ignored(void *unused)
     ignores_ctx = true; /* a legacy client: always answers, late */
     go_leak_mark_t mark = go_leak_mark();
     ctx_t *ctx = ctx_with_timeout(ctx_background(), 2 * SECOND);
-    go_time_t start = time_now();
-    long v = -1;
+    ctx_call_t c = {.ctx = ctx, .n = N, .key = 9, .value = -1};
 
-    const char *err = first_answer_ctx(ctx, query, N, 9, &v);
+    go_duration_t took = first_ctx_bounded(&c, mark, "with a deadline of 2 s");
 
-    go_duration_t took = time_since(start);
+    const char *err = c.err;
     char b[32];
     ck_assert_msg(err == CTX_DEADLINE_EXCEEDED && took == 2 * SECOND,
                   "first_answer_ctx returned %s after %s; the deadline (2 s) came before any "
@@ -462,15 +491,14 @@ static void ctx_caller_cancels(void *unused)
     reset_replicas(after, N);
     ctx_t *ctx = ctx_with_cancel(ctx_background());
     ctx_retain(ctx); /* one for the canceller, one for us */
-    canceller_t c = {.ctx = ctx, .after = 1500 * MILLISECOND};
-    go(cancel_later, &c);
+    canceller_t later = {.ctx = ctx, .after = 1500 * MILLISECOND};
+    go(cancel_later, &later);
     go_leak_mark_t mark = go_leak_mark();
-    go_time_t start = time_now();
-    long v = -1;
+    ctx_call_t c = {.ctx = ctx, .n = N, .key = 1, .value = -1};
 
-    const char *err = first_answer_ctx(ctx, query, N, 1, &v);
+    go_duration_t took = first_ctx_bounded(&c, mark, "its caller cancels ctx after 1.5 s");
 
-    go_duration_t took = time_since(start);
+    const char *err = c.err;
     char b[32];
     ck_assert_msg(err == CTX_CANCELED && took == 1500 * MILLISECOND,
                   "first_answer_ctx returned %s after %s; the caller cancelled its context after "
@@ -662,7 +690,7 @@ END_TEST
 static void batch_earliest(void *unused)
 {
     (void)unused;
-    enum { N = 10, W = 4 };
+    enum { N = 30, W = 4 };
     reset_batch();
     work_of[1] = 3 * SECOND;
     error_of[1] = 11; /* fails at 3 s */
@@ -814,8 +842,9 @@ static void feed_ticks(void *unused)
                   "fetch was called with n out of sequence: fetch(0), fetch(1), ...");
     go_duration_t took = close_bounded(f, mark, "after 5 updates, at 5 s");
     ck_assert_msg(took == 0,
-                  "feed_close took %s, expected no time at all: nothing was in "
-                  "progress",
+                  "feed_close, called at 5 s while the feed's goroutine waited for the next tick, "
+                  "took %s, expected no time at all: nothing was in progress. The wait for the "
+                  "tick must be a chan_select with the quit channel too, not a plain chan_recv",
                   dur(took, b));
     expect_none_left(mark, 0,
                      "feed_close returned, but goroutines the feed started are still alive: "
@@ -910,7 +939,13 @@ static void feed_after_close(void *unused)
         if (!recv_update(updates, &v, HOUR)) fail_with_dump(mark, "update %d never came", i);
     }
     go_sleep(500 * MILLISECOND);
-    close_bounded(f, mark, "at 3.5 s, between two ticks");
+    go_duration_t took = close_bounded(f, mark, "at 3.5 s, between two ticks");
+    char b[32];
+    ck_assert_msg(took == 0,
+                  "feed_close, called at 3.5 s between two ticks, took %s, expected no time at "
+                  "all: the wait for the next tick must be a chan_select with the quit channel "
+                  "too",
+                  dur(took, b));
     expect_none_left(mark, 0,
                      "feed_close returned at 3.5 s (between two ticks), but goroutines the feed "
                      "started are still alive: the wait for the next tick must be a chan_select "
@@ -971,7 +1006,7 @@ static void verify_waits(void *unused)
 
 START_TEST(test_verify_none_waits_for_goroutines_that_are_still_finishing)
 {
-    gk_synctest_watched(verify_waits, NULL, 10,
+    gk_synctest_watched(verify_waits, NULL, 3,
                         "Here that is verify_none: does it check go_numgoroutine() in a loop "
                         "without go_sleep between two checks, or sleep in real time (usleep, "
                         "nanosleep)? Only go_sleep lets the virtual clock move");
