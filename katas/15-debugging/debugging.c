@@ -33,8 +33,10 @@ typedef struct {
 static void visitor(void *arg)
 {
     visit_counter_t *c = arg;
-    for (int i = 0; i < c->visits_each; i++)
+    for (int i = 0; i < c->visits_each; i++) {
         c->visits++;
+        go_yield(); /* between visits, let the others run */
+    }
     wg_done(&c->wg);
 }
 
