@@ -121,6 +121,7 @@ typedef struct {
     chan_t *ins[MAX_IN];
     chan_t *copy[MAX_IN]; /* ins[] as given, to check it is left alone */
     int n;
+    int first[MAX_IN], count[MAX_IN]; /* input i sends first[i], first[i]+1, ... (count[i]) */
     chan_t *out;
     chan_t *returned; /* closed when fn has returned */
     wg_t wg;
@@ -160,6 +161,21 @@ static void end_merge(merge_call_t *m)
                       m->name, i);
     chan_free(m->out);
     chan_free(m->returned);
+}
+
+/* Input i of m sends first, first+1, ..., first+count-1. */
+static void values_of(merge_call_t *m, int i, int first, int count)
+{
+    m->first[i] = first;
+    m->count[i] = count;
+}
+
+/* The input that sends v, or -1. */
+static int owner_of(const merge_call_t *m, int v)
+{
+    for (int i = 0; i < m->n; i++)
+        if (v >= m->first[i] && v < m->first[i] + m->count[i]) return i;
+    return -1;
 }
 
 static void free_inputs(merge_call_t *m)
@@ -211,6 +227,15 @@ static void read_merged(merge_call_t *m, int expect, go_duration_t pace, merged_
                          "a receive from a closed channel gives. After chan_select, cs[i].ok is "
                          "false when case i saw its channel closed: that is no value",
                          m->name, t.src);
+        int owner = owner_of(m, t.v);
+        if (owner < 0)
+            ck_abort_msg("%s sent {src = %d, v = %d}: no input sent %d", m->name, t.src, t.v, t.v);
+        if (owner != t.src)
+            ck_abort_msg("%s sent {src = %d, v = %d}, but %d came from input %d: src must be the "
+                         "index in ins[] of the input the value came from. After you drop a "
+                         "closed input's case from the array, case k is no longer input k: keep "
+                         "an array beside the cases that says which input each case is",
+                         m->name, t.src, t.v, t.v, owner);
         if (r->n == expect)
             ck_abort_msg("%s; %s sent more than the %d values sent to it (the extra one: {src = "
                          "%d, v = %d})",
@@ -265,8 +290,10 @@ static void fan_in_five(void *arg)
     };
     merge_call_t m = {.n = 5};
     wg_t wg = {0};
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 5; i++) {
         ps[i].ch = m.ins[i] = chan_make(sizeof(int), 0);
+        values_of(&m, i, ps[i].first, ps[i].n);
+    }
     start_producers(ps, 5, &wg);
     start_merge(&m, fan_in, "fan_in");
     merged_t r;
@@ -303,8 +330,10 @@ static void fan_in_instants(void *arg)
     };
     merge_call_t m = {.n = 4};
     wg_t wg = {0};
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
         ps[i].ch = m.ins[i] = chan_make(sizeof(int), 0);
+        values_of(&m, i, ps[i].first, ps[i].n);
+    }
     start_producers(ps, 4, &wg);
     start_merge(&m, fan_in, "fan_in");
     merged_t r;
@@ -346,6 +375,7 @@ static void fan_in_closed(void *arg)
         if (i != 2) chan_close(m.ins[i]);
     }
     slow.ch = m.ins[2];
+    values_of(&m, 2, 1, 5);
     wg_t wg = {0};
     start_producers(&slow, 1, &wg);
     start_merge(&m, fan_in, "fan_in");
@@ -383,8 +413,10 @@ static void fan_in_sizes(void *arg)
     end_merge(&none);
 
     static merge_call_t m = {.n = 40};
-    for (int i = 0; i < 40; i++)
+    for (int i = 0; i < 40; i++) {
         m.ins[i] = filled(100 * i + 1, 2, true);
+        values_of(&m, i, 100 * i + 1, 2);
+    }
     start_merge(&m, fan_in, "fan_in");
     read_merged(&m, 80, 0, &r, "40 inputs, each with 2 values and closed");
     end_merge(&m);
@@ -407,8 +439,10 @@ static void fan_in_fair(void *arg)
 {
     (void)arg;
     merge_call_t m = {.n = 4};
-    for (int i = 0; i < 4; i++)
+    for (int i = 0; i < 4; i++) {
         m.ins[i] = filled(100 * i + 1, 30, true);
+        values_of(&m, i, 100 * i + 1, 30);
+    }
     go_leak_mark_t mark = go_leak_mark();
     start_merge(&m, fan_in, "fan_in");
     merged_t r;
@@ -611,7 +645,7 @@ static void worker_flood(void *arg)
                       "job in progress",
                       when, SECS(took), want);
         ck_assert_msg((int)chan_len(jobs) == MAX_JOBS - want,
-                      "run_worker: %s; it handled %d jobs but took %d from jobs: it received a "
+                      "run_worker: %s; it handled %d job(s) but took %d from jobs: it received a "
                       "job it never handled (a lost job). Look at quit before taking a job, not "
                       "after",
                       when, want, MAX_JOBS - (int)chan_len(jobs));
@@ -789,6 +823,7 @@ enum { FLOOD = 200 };
 
 typedef struct {
     chan_t *high;
+    chan_t *stop; /* closed by the test once its consumer is done */
     wg_t *wg;
 } flood_t;
 
@@ -797,7 +832,8 @@ static void flood_high(void *arg)
     flood_t *f = arg;
     for (int i = 1; i <= FLOOD; i++) {
         go_sleep(MILLISECOND);
-        chan_send(f->high, &i);
+        select_case_t cs[] = {select_send(f->high, &i), select_recv(f->stop, NULL)};
+        if (chan_select(cs, 2, SELECT_BLOCK) == 1) break;
     }
     chan_close(f->high);
     wg_done(f->wg);
@@ -818,17 +854,26 @@ static void prio_flood(void *arg)
     wg_t wg = {0};
     start_producers(&lowp, 1, &wg);
     static flood_t fl;
-    fl = (flood_t){.high = high, .wg = &wg};
+    fl = (flood_t){.high = high, .stop = chan_make(0, 0), .wg = &wg};
     wg_add(&wg, 1);
     go(flood_high, &fl);
     start_consumer(&c, FLOOD + 3 + 1, 2 * MILLISECOND);
     wait_consumer(&c, HOUR,
                   "high was flooded (a value every ms, the consumer taking 2 ms for each) and low "
                   "got 3 values");
+    chan_close(fl.stop); /* in case prio_recv stopped early: the flood has no reader now */
     wg_wait(&wg);
+    chan_free(fl.stop);
     int seen = 0;
     for (int i = 0; i < FLOOD + 4; i++) {
         if (c.from[i] != FROM_LOW) continue;
+        if (c.v[i] < 1001 || c.v[i] > 1003)
+            ck_abort_msg("prio_recv returned FROM_LOW with v = %d, a value low never sent (it "
+                         "sent 1001, 1002, 1003)%s",
+                         c.v[i],
+                         c.v[i] == 0 ? ": 0 is what a receive from a closed channel gives. A "
+                                       "closed channel is no value: set it to NULL"
+                                     : "");
         go_duration_t sent = lowp.at[c.v[i] - 1001];
         go_duration_t waited = c.at[i] - sent;
         ck_assert_msg(waited <= 10 * MILLISECOND,
@@ -990,8 +1035,10 @@ static void rr_turns(void *arg)
     (void)arg;
     static merge_call_t m = {.n = 3};
     const int sizes[3] = {5, 2, 4};
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
         m.ins[i] = filled(100 * i + 1, sizes[i], true);
+        values_of(&m, i, 100 * i + 1, sizes[i]);
+    }
     start_merge(&m, rr_merge, "rr_merge");
     merged_t r;
     const char *setup = "inputs 0, 1, 2 held 5, 2 and 4 values, and were closed";
@@ -1033,13 +1080,16 @@ static void rr_late(void *arg)
     (void)arg;
     static merge_call_t m = {.n = 4};
     static producer_t late = {
-        .first = 1,
+        .first = 1001,
         .n = 4,
         .at = {3500 * MILLISECOND, 9500 * MILLISECOND, 14500 * MILLISECOND, 21500 * MILLISECOND},
         .close_at = 22500 * MILLISECOND};
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
         m.ins[i] = filled(100 * i + 1, 30, true);
+        values_of(&m, i, 100 * i + 1, 30);
+    }
     m.ins[3] = late.ch = chan_make(sizeof(int), 0);
+    values_of(&m, 3, 1001, 4);
     wg_t wg = {0};
     start_producers(&late, 1, &wg);
     start_merge(&m, rr_merge, "rr_merge");
@@ -1051,7 +1101,7 @@ static void rr_late(void *arg)
     wg_wait(&wg);
     for (int i = 0; i < r.n; i++) {
         if (r.got[i].src != 3) continue;
-        go_duration_t sent = late.at[r.got[i].v - 1];
+        go_duration_t sent = late.at[r.got[i].v - 1001];
         int ahead = 0; /* values the reader got after it was sent, before it */
         for (int j = 0; j < i; j++)
             if (r.at[j] > sent) ahead++;
@@ -1066,7 +1116,7 @@ static void rr_late(void *arg)
     }
     for (int i = 0; i < 3; i++)
         expect_input_in_order(&r, "rr_merge", i, 100 * i + 1, 30);
-    expect_input_in_order(&r, "rr_merge", 3, 1, 4);
+    expect_input_in_order(&r, "rr_merge", 3, 1001, 4);
     free_inputs(&m);
 }
 
@@ -1093,8 +1143,10 @@ static void rr_blocking(void *arg)
         {.first = 101, .n = 1, .at = {3 * SECOND}, .close_at = 5 * SECOND},
         {.first = 201, .n = 2, .at = {1 * SECOND, 4 * SECOND}, .close_at = 6 * SECOND},
     };
-    for (int i = 0; i < 3; i++)
+    for (int i = 0; i < 3; i++) {
         m.ins[i] = ps[i].ch = chan_make(sizeof(int), 0);
+        values_of(&m, i, ps[i].first, ps[i].n);
+    }
     m.ins[3] = chan_make(sizeof(int), 0);
     chan_close(m.ins[3]);
     wg_t wg = {0};
@@ -1125,6 +1177,50 @@ START_TEST(test_rr_merge_waits_for_whichever_comes_first_and_closes_after_the_la
 }
 END_TEST
 
+/* Two buffered inputs, nothing ready at first. Input 0 sends at 1 s and at
+ * 1.5 s: each is taken by the blocking select. Then input 1 at 1.6 s and
+ * input 0 at 1.7 s, while the reader (a value a second) is away: when it
+ * comes back at 2 s both wait, and the turn is input 1's. */
+static void rr_turn_after_block(void *arg)
+{
+    (void)arg;
+    static merge_call_t m = {.n = 2};
+    static producer_t ps[2] = {
+        {.first = 1,
+         .n = 3,
+         .at = {SECOND, 1500 * MILLISECOND, 1700 * MILLISECOND},
+         .close_at = 3 * SECOND},
+        {.first = 101, .n = 1, .at = {1600 * MILLISECOND}, .close_at = 3 * SECOND},
+    };
+    for (int i = 0; i < 2; i++) {
+        m.ins[i] = ps[i].ch = chan_make(sizeof(int), 4);
+        values_of(&m, i, ps[i].first, ps[i].n);
+    }
+    wg_t wg = {0};
+    start_producers(ps, 2, &wg);
+    start_merge(&m, rr_merge, "rr_merge");
+    const char *setup = "two inputs, nothing ready at first; input 0 sent at 1 s and 1.5 s (each "
+                        "taken by the blocking select), then input 1 at 1.6 s and input 0 at "
+                        "1.7 s, while the reader (a value a second) was away";
+    merged_t r;
+    read_merged(&m, 4, SECOND, &r, setup);
+    end_merge(&m);
+    wg_wait(&wg);
+    ck_assert_msg(r.got[2].src == 1,
+                  "%s: the values came from inputs %d %d %d %d, expected 0 0 1 0. The last value "
+                  "taken came from input 0, so when both had one ready, it was input 1's turn: "
+                  "set next past the input you took from after the blocking select too, not "
+                  "only after a non-blocking look",
+                  setup, r.got[0].src, r.got[1].src, r.got[2].src, r.got[3].src);
+    free_inputs(&m);
+}
+
+START_TEST(test_rr_merge_moves_the_turn_past_a_value_taken_while_blocked)
+{
+    run_test(rr_turn_after_block, NULL);
+}
+END_TEST
+
 Suite *kata_suite(void)
 {
     Suite *s = suite_create("fairness");
@@ -1144,5 +1240,6 @@ Suite *kata_suite(void)
     kata_add_test(s, test_rr_merge_takes_the_ready_inputs_in_turn);
     kata_add_test(s, test_rr_merge_serves_a_late_input_within_one_round_despite_a_flood);
     kata_add_test(s, test_rr_merge_waits_for_whichever_comes_first_and_closes_after_the_last);
+    kata_add_test(s, test_rr_merge_moves_the_turn_past_a_value_taken_while_blocked);
     return s;
 }
