@@ -164,7 +164,7 @@ void batcher(chan_t *in, chan_t *out, int max, go_duration_t wait)
     bool have_ready = false;
     bool open_complete = false; /* full, or its wait passed, or in closed */
     go_timer_t *timer = timer_new(wait);
-    timer_stop(timer);   /* armed only while a batch is open and not yet complete */
+    timer_stop(timer); /* armed only while a batch is open and not yet complete */
     bool timing = false;
 
     for (;;) {

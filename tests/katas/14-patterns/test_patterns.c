@@ -113,7 +113,8 @@ static const store_ops_t mutex_store = {"mstore", mu_start, mu_add, mu_get, mu_c
 static void *start_store(const store_ops_t *ops)
 {
     void *s = ops->start();
-    ck_assert_msg(s != NULL, "%s_%s returned NULL", ops->name, ops == &channel_store ? "start" : "new");
+    ck_assert_msg(s != NULL, "%s_%s returned NULL", ops->name,
+                  ops == &channel_store ? "start" : "new");
     return s;
 }
 
@@ -125,30 +126,40 @@ static void one_client(void *arg)
 
     long v = 12345;
     bool found = ops->get(s, "apples", &v);
-    ck_assert_msg(!found, "%s_get(\"apples\") on an empty store returned true (value %ld): a key "
-                          "not in the store gives false", n, v);
+    ck_assert_msg(!found,
+                  "%s_get(\"apples\") on an empty store returned true (value %ld): a key "
+                  "not in the store gives false",
+                  n, v);
     ck_assert_msg(v == 12345, "%s_get of a key not in the store set *value to %ld: leave it alone",
                   n, v);
 
     long r = ops->add(s, "apples", 5);
-    ck_assert_msg(r == 5, "%s_add(\"apples\", 5) on an empty store returned %ld, expected 5 (a key "
-                          "not yet in the store counts as 0)", n, r);
-    r = ops->add(s, "apples", -2);
-    ck_assert_msg(r == 3, "%s_add(\"apples\", -2) after adding 5 returned %ld, expected the new "
-                          "value, 3", n, r);
-    r = ops->add(s, "pears", 7);
-    ck_assert_msg(r == 7, "%s_add(\"pears\", 7) returned %ld, expected 7: each key has its own value",
+    ck_assert_msg(r == 5,
+                  "%s_add(\"apples\", 5) on an empty store returned %ld, expected 5 (a key "
+                  "not yet in the store counts as 0)",
                   n, r);
+    r = ops->add(s, "apples", -2);
+    ck_assert_msg(r == 3,
+                  "%s_add(\"apples\", -2) after adding 5 returned %ld, expected the new "
+                  "value, 3",
+                  n, r);
+    r = ops->add(s, "pears", 7);
+    ck_assert_msg(
+        r == 7, "%s_add(\"pears\", 7) returned %ld, expected 7: each key has its own value", n, r);
     static const char long_key[] = "a-key-of-thirty-one-characters!";
     r = ops->add(s, long_key, 1000000000000L);
     ck_assert_msg(r == 1000000000000L, "%s_add(\"%s\", 10^12) returned %ld", n, long_key, r);
 
     found = ops->get(s, "apples", &v);
-    ck_assert_msg(found && v == 3, "%s_get(\"apples\") returned %s with value %ld, expected true "
-                                   "and 3", n, found ? "true" : "false", v);
+    ck_assert_msg(found && v == 3,
+                  "%s_get(\"apples\") returned %s with value %ld, expected true "
+                  "and 3",
+                  n, found ? "true" : "false", v);
     found = ops->get(s, "pears", &v);
-    ck_assert_msg(found && v == 7, "%s_get(\"pears\") returned %s with value %ld, expected true "
-                                   "and 7", n, found ? "true" : "false", v);
+    ck_assert_msg(found && v == 7,
+                  "%s_get(\"pears\") returned %s with value %ld, expected true "
+                  "and 7",
+                  n, found ? "true" : "false", v);
     found = ops->get(s, "plums", &v);
     ck_assert_msg(!found, "%s_get(\"plums\") returned true: nobody added plums", n);
     ops->close(s);
@@ -162,6 +173,7 @@ typedef struct {
     const store_ops_t *ops;
     void *s;
     int id;
+    chan_t *gate; /* closed when every client has started: they all begin at once */
     wg_t *wg;
     char error[256]; /* the first wrong answer this client saw; "" for none */
 } client_t;
@@ -172,17 +184,20 @@ static void client(void *arg)
     char own[KEY_MAX];
     snprintf(own, sizeof own, "client-%d", c->id);
     const char *n = c->ops->name;
+    chan_recv(c->gate, NULL);
     for (int round = 1; round <= ROUNDS && !c->error[0]; round++) {
+        go_yield(); /* let the others in between our calls */
         long r = c->ops->add(c->s, own, 1);
         if (r != round)
             snprintf(c->error, sizeof c->error,
-                     "client %d's %d-th %s_add(\"%s\", 1) returned %ld, expected %d", c->id, round,
-                     n, own, r, round);
+                     "client %d's add number %d, %s_add(\"%s\", 1), returned %ld, expected %d",
+                     c->id, round, n, own, r, round);
         c->ops->add(c->s, "shared", 1);
+        go_yield();
         long v = -1;
         if (!c->error[0] && (!c->ops->get(c->s, own, &v) || v != round))
             snprintf(c->error, sizeof c->error,
-                     "client %d's %s_get(\"%s\") after its %d-th add gave %ld, expected %d",
+                     "client %d's %s_get(\"%s\") after its add number %d gave %ld, expected %d",
                      c->id, n, own, round, v, round);
     }
     wg_done(c->wg);
@@ -194,12 +209,15 @@ static void many_clients(void *arg)
     void *s = start_store(ops);
     static client_t cs[CLIENTS];
     wg_t wg = {0};
+    chan_t *gate = chan_make(0, 0);
     for (int i = 0; i < CLIENTS; i++) {
-        cs[i] = (client_t){.ops = ops, .s = s, .id = i, .wg = &wg};
+        cs[i] = (client_t){.ops = ops, .s = s, .id = i, .gate = gate, .wg = &wg};
         wg_add(&wg, 1);
         go(client, &cs[i]);
     }
+    chan_close(gate);
     wg_wait(&wg);
+    chan_free(gate);
     for (int i = 0; i < CLIENTS; i++)
         ck_assert_msg(!cs[i].error[0],
                       "%d clients, each adding 1 to its own key and to \"shared\" %d times, at the "
@@ -279,12 +297,15 @@ static void store_confined(void *unused)
                   table_watch.live);
     static client_t cs[4];
     wg_t wg = {0};
+    chan_t *gate = chan_make(0, 0);
     for (int i = 0; i < 4; i++) {
-        cs[i] = (client_t){.ops = &channel_store, .s = s, .id = i, .wg = &wg};
+        cs[i] = (client_t){.ops = &channel_store, .s = s, .id = i, .gate = gate, .wg = &wg};
         wg_add(&wg, 1);
         go(client, &cs[i]);
     }
+    chan_close(gate);
     wg_wait(&wg);
+    chan_free(gate);
     long v;
     store_get(s, "first", &v);
     long foreign = table_watch.foreign_uses;
@@ -399,8 +420,10 @@ START_TEST(test_price_with_tax_looks_the_price_up_without_a_goroutine)
     long p = price_with_tax(&shop, "tea", 20);
     ck_assert_msg(p == 360, "price_with_tax(tea at 300, 20 %%) returned %ld, expected 360", p);
     p = price_with_tax(&shop, "milk", 10);
-    ck_assert_msg(p == 108, "price_with_tax(milk at 99, 10 %%) returned %ld, expected 108 (99 + "
-                            "9.9 rounded down)", p);
+    ck_assert_msg(p == 108,
+                  "price_with_tax(milk at 99, 10 %%) returned %ld, expected 108 (99 + "
+                  "9.9 rounded down)",
+                  p);
     p = price_with_tax(&shop, "caviar", 20);
     ck_assert_msg(p == -1, "price_with_tax of an item not in the catalog returned %ld, expected -1",
                   p);
@@ -489,7 +512,9 @@ static const char *fmt_d(go_duration_t d)
 {
     static char bufs[8][32];
     static int next;
-    return gk_fmt_duration(d, bufs[next++ % 8]);
+    char *b = bufs[next++ % 8];
+    if (d == HOUR) return "1 h";
+    return gk_fmt_duration(d, b);
 }
 
 /* "[1 2 3] at 0 s, [4] at 1 s": what the reader received so far. */
@@ -503,7 +528,8 @@ static const char *fmt_batches(const scenario_t *sc)
         len += (size_t)snprintf(s + len, sizeof s - len, "%s[", b ? ", " : "");
         int n = sc->got[b].n;
         for (int i = 0; i < n && i < BATCH_MAX && len < sizeof s - 64; i++)
-            len += (size_t)snprintf(s + len, sizeof s - len, "%s%d", i ? " " : "", sc->got[b].items[i]);
+            len += (size_t)snprintf(s + len, sizeof s - len, "%s%d", i ? " " : "",
+                                    sc->got[b].items[i]);
         len += (size_t)snprintf(s + len, sizeof s - len, "] at %s", fmt_d(sc->got_at[b]));
     }
     return s;
@@ -565,16 +591,17 @@ static void play(scenario_t *sc)
 static void expect_batches(const scenario_t *sc, const char *want, const char *why)
 {
     const char *got = fmt_batches(sc);
-    ck_assert_msg(strcmp(got, want) == 0,
-                  "batcher (max %d, wait %s): the reader received\n    %s\n  expected\n    %s\n  %s",
-                  sc->max, fmt_d(sc->wait), got, want, why);
+    ck_assert_msg(
+        strcmp(got, want) == 0,
+        "batcher (max %d, wait %s): the reader received\n    %s\n  expected\n    %s\n  %s", sc->max,
+        fmt_d(sc->wait), got, want, why);
 }
 
 static void expect_closed_at(const scenario_t *sc, go_duration_t at, const char *why)
 {
     ck_assert_msg(sc->closed_at == at,
-                  "batcher: out was closed at %s, expected at %s (%s), after %s", fmt_d(sc->closed_at),
-                  fmt_d(at), why, fmt_batches(sc));
+                  "batcher: out was closed at %s, expected at %s (%s), after %s",
+                  fmt_d(sc->closed_at), fmt_d(at), why, fmt_batches(sc));
 }
 
 /* ---- full batches ---- */
@@ -606,8 +633,9 @@ static void partial_batches(void *unused)
     (void)unused;
     static scenario_t sc;
     sc = (scenario_t){.max = 10, .wait = SECOND, .n = 6, .close_at = 10 * SECOND};
-    const go_duration_t at[] = {0, 200 * MILLISECOND, 500 * MILLISECOND, 2700 * MILLISECOND,
-                                3200 * MILLISECOND, 5 * SECOND};
+    const go_duration_t at[] = {
+        0,         200 * MILLISECOND, 500 * MILLISECOND, 2700 * MILLISECOND, 3200 * MILLISECOND,
+        5 * SECOND};
     memcpy(sc.send_at, at, sizeof at);
     play(&sc);
     expect_batches(&sc, "[1 2 3] at 1 s, [4 5] at 3700 ms, [6] at 6 s",
@@ -630,14 +658,18 @@ static void flush_at_close(void *unused)
 {
     (void)unused;
     static scenario_t sc;
-    sc = (scenario_t){.max = 5, .wait = HOUR, .n = 2, .close_at = SECOND};
+    sc = (scenario_t){.max = 5, .wait = HOUR, .n = 2, .close_at = SECOND, .read_from = 3 * SECOND};
     play(&sc);
-    expect_batches(&sc, "[1 2] at 1 s",
-                   "When in is closed, the open batch is complete: send what is left, then close "
-                   "out.");
-    expect_closed_at(&sc, SECOND, "in was closed at 1 s");
-    ck_assert_msg(sc.returned_at == SECOND, "batcher returned at %s, expected at once after "
-                                            "closing out (1 s)", fmt_d(sc.returned_at));
+    expect_batches(&sc, "[1 2] at 3 s",
+                   "When in is closed (at 1 s), the open batch is complete: it is sent when the "
+                   "reader comes (at 3 s), then out is closed.");
+    expect_closed_at(&sc, 3 * SECOND,
+                     "in was closed at 1 s, and the reader took the last batch "
+                     "at 3 s");
+    ck_assert_msg(sc.returned_at == 3 * SECOND,
+                  "batcher returned at %s, expected at once after "
+                  "closing out (3 s)",
+                  fmt_d(sc.returned_at));
 }
 
 START_TEST(test_batcher_flushes_what_is_left_when_in_is_closed)
@@ -676,8 +708,8 @@ static scenario_t slow_sc;
 static void slow_reader(void *unused)
 {
     (void)unused;
-    slow_sc = (scenario_t){.max = 2, .wait = HOUR, .n = 5, .close_at = 4 * SECOND,
-                           .read_from = 10 * SECOND};
+    slow_sc = (scenario_t){
+        .max = 2, .wait = HOUR, .n = 5, .close_at = 4 * SECOND, .read_from = 10 * SECOND};
     const go_duration_t at[] = {0, 0, SECOND, 2 * SECOND, 3 * SECOND};
     memcpy(slow_sc.send_at, at, sizeof at);
     play(&slow_sc);
@@ -696,7 +728,8 @@ START_TEST(test_batcher_keeps_receiving_while_the_reader_is_slow)
                   "receive from in goes on beside it",
                   fmt_d(sc->taken_at[2]), fmt_d(sc->taken_at[3]));
     expect_batches(sc, "[1 2] at 10 s, [3 4] at 10 s, [5] at 10 s",
-                   "Batches leave whole and in order.");
+                   "Batches leave whole, in order, each once (the send case is on only while a "
+                   "batch is complete and not yet sent).");
 }
 END_TEST
 
@@ -726,8 +759,8 @@ static void due_batch(void *unused)
 {
     (void)unused;
     static scenario_t sc;
-    sc = (scenario_t){.max = 10, .wait = SECOND, .n = 3, .close_at = 8 * SECOND,
-                      .read_from = 5 * SECOND};
+    sc = (scenario_t){
+        .max = 10, .wait = SECOND, .n = 3, .close_at = 8 * SECOND, .read_from = 5 * SECOND};
     const go_duration_t at[] = {0, 1500 * MILLISECOND, 3 * SECOND};
     memcpy(sc.send_at, at, sizeof at);
     play(&sc);
