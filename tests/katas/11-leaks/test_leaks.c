@@ -26,8 +26,9 @@
 
 /* ---- helpers: messages ------------------------------------------------------ */
 
-/* Check carries a failure message of at most 8 KiB: the dump is cut to fit. */
-static char report[5000];
+/* Check carries a failure message of at most 4 KiB (CK_MAX_MSG_SIZE): the dump
+ * is cut to fit beside the message. */
+static char report[2600];
 
 /* Fails the test with the message and where every goroutine started since
  * mark is now (the goroutine dump). */
