@@ -294,9 +294,8 @@ static void run_requests(requests_t *t, int n)
     wg_add(&t->done, n);
 
     call_start_requests(n, t);
-    reuse_the_stack(); /* any request left on start_requests' stack is now 0xa5... */
-
     go_synctest_wait(); /* every handler that will start has started, and waits */
+    reuse_the_stack();  /* any request left on start_requests' stack is now 0xa5... */
     t->frees_at_gate = frees();
     chan_close(t->gate);
     char why[512];
@@ -320,15 +319,24 @@ static void own_requests(void *unused)
     int calls = (int)atomic64_load(&t.next);
     ck_assert_msg(calls == N, "start_requests(%d) called the handler %d times, expected %d", N,
                   calls, N);
+    for (int a = 0; a < N; a++)
+        for (int b = a + 1; b < N; b++)
+            ck_assert_msg(t.ptr[a] != t.ptr[b],
+                          "two handlers got the same request pointer %p: every goroutine must get "
+                          "an object of its own. Passing the address of one variable (the loop's, "
+                          "or a local declared in the loop body: it has one address for every "
+                          "iteration) to every goroutine gives them all the same object, which "
+                          "the loop keeps changing, and which is gone once start_requests returns",
+                          t.ptr[a]);
     bool seen[N] = {false};
     for (int k = 0; k < N; k++) {
         ck_assert_msg(!t.on_old_stack[k],
                       "a handler got a request at %p, in the stack frame of start_requests (or "
                       "of its caller), which is gone once start_requests returns: the test has "
-                      "since reused that stack, and the handler read id %d (0xa5a5a5a5 is the "
+                      "since reused that stack, and the handler read id 0x%x (0xa5a5a5a5 is the "
                       "test's scribble). Go's escape analysis moves such a variable to the heap; "
                       "in C, mem_alloc each goroutine's request",
-                      t.ptr[k], t.id[k]);
+                      t.ptr[k], (unsigned)t.id[k]);
         int id = t.id[k];
         ck_assert_msg(id != (int)0xdddddddd,
                       "a handler's request had been freed (it reads 0xdd bytes) while the handler "
@@ -350,12 +358,6 @@ static void own_requests(void *unused)
                       "the handler of request %d got the name \"%s\", expected \"%s\"", id,
                       t.name[k], want);
     }
-    for (int a = 0; a < N; a++)
-        for (int b = a + 1; b < N; b++)
-            ck_assert_msg(t.ptr[a] != t.ptr[b],
-                          "two handlers got the same request pointer %p: every goroutine needs "
-                          "an object of its own",
-                          t.ptr[a]);
 }
 
 START_TEST(test_each_handler_gets_a_request_of_its_own_that_outlives_start_requests)
@@ -1227,6 +1229,75 @@ START_TEST(test_the_last_release_is_ordered_after_every_readers_reads)
 }
 END_TEST
 
+/* Two holders of the last two references release them at the same instant,
+ * round after round: a release that tests the count in a separate step from
+ * its decrement ("decrement, then load: 0?", or "load: 1? then free, else
+ * decrement") frees twice or never when the two interleave. Each round the
+ * two meet at a spinning barrier so that their releases overlap as closely
+ * as the machine allows; how often they do is luck, so the rounds are many
+ * (fewer under the slow detectors, whose runs interleave anyway). */
+typedef struct {
+    config_t *c;
+    int64_t *arrived; /* the barrier: relaxed atomics, no edge */
+    wg_t *wg;
+} holder_t;
+
+static void release_with_the_other(void *arg)
+{
+    holder_t *h = arg;
+    if (__atomic_add_fetch(h->arrived, 1, __ATOMIC_RELAXED) == 2) {
+        /* the other one learns of our arrival a cache miss later: wait as long */
+        for (volatile int i = 0; i < 40; i++) {
+        }
+    }
+    for (int spins = 1; __atomic_load_n(h->arrived, __ATOMIC_RELAXED) < 2; spins++)
+        if (spins % 65536 == 0) go_yield(); /* the other may be waiting for a core */
+    config_release(h->c);
+    wg_done(h->wg);
+}
+
+static void release_at_once(void *unused)
+{
+    (void)unused;
+    int rounds = (int)(1000 / gk_timeout_scale());
+    if (rounds < 10) rounds = 10;
+    static int64_t arrived;
+    VALGRIND_HG_DISABLE_CHECKING(&arrived, sizeof arrived);
+    for (int r = 0; r < rounds; r++) {
+        config_store_t s;
+        store_init(&s, config_new(r, "shared"));
+        wg_t wg = {0};
+        __atomic_store_n(&arrived, 0, __ATOMIC_RELAXED);
+        holder_t h[2];
+        wg_add(&wg, 2);
+        for (int i = 0; i < 2; i++) {
+            h[i] = (holder_t){.c = config_acquire(&s), .arrived = &arrived, .wg = &wg};
+            go(release_with_the_other, &h[i]);
+        }
+        store_close(&s); /* the two holders have the only references left */
+        wg_wait(&wg);
+        long dbl = (long)RELAXED_LOAD(mem.double_frees);
+        ck_assert_msg(dbl == 0,
+                      "round %d: two goroutines released the last two references to a config at "
+                      "the same time, and both freed it (a double free). Decrement and test in "
+                      "one atomic step: if (atomic64_add(&c->refs, -1) == 0) free. A separate "
+                      "load after the decrement can see the other's decrement too",
+                      r);
+        ck_assert_msg(frees() == r + 1,
+                      "round %d: two goroutines released the last two references to a config at "
+                      "the same time, and neither freed it (a leak). Decrement and test in one "
+                      "atomic step: if (atomic64_add(&c->refs, -1) == 0) free. A load, then a "
+                      "decrement, lets both see 2 and both decrement without freeing",
+                      r);
+    }
+}
+
+START_TEST(test_the_last_two_holders_releasing_at_once_free_the_config_exactly_once)
+{
+    in_bubble(release_at_once, NULL);
+}
+END_TEST
+
 enum { CFG_READERS = 4, CFG_ROUNDS = 25, CFG_VERSIONS = 15 };
 
 typedef struct {
@@ -1324,6 +1395,7 @@ Suite *kata_suite(void)
                   test_a_reader_keeps_its_snapshot_after_a_publish_and_the_last_release_frees_it);
     kata_add_test(s, test_publish_frees_the_old_config_when_no_reader_holds_it);
     kata_add_test(s, test_the_last_release_is_ordered_after_every_readers_reads);
+    kata_add_test(s, test_the_last_two_holders_releasing_at_once_free_the_config_exactly_once);
     kata_add_test(s, test_readers_and_a_writer_at_once_see_whole_snapshots_and_nothing_leaks);
     return s;
 }
