@@ -1206,6 +1206,12 @@ static void rr_turn_after_block(void *arg)
     read_merged(&m, 4, SECOND, &r, setup);
     end_merge(&m);
     wg_wait(&wg);
+    ck_assert_msg(r.got[1].src == 0,
+                  "%s: the values came from inputs %d %d %d %d, expected 0 0 1 0. At 1.5 s input "
+                  "0's value was the only one ready (input 1 sent at 1.6 s): with nothing ready, "
+                  "block on every open input at once and take whichever comes first; don't wait "
+                  "for the input whose turn it is",
+                  setup, r.got[0].src, r.got[1].src, r.got[2].src, r.got[3].src);
     ck_assert_msg(r.got[2].src == 1,
                   "%s: the values came from inputs %d %d %d %d, expected 0 0 1 0. The last value "
                   "taken came from input 0, so when both had one ready, it was input 1's turn: "
