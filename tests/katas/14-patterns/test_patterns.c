@@ -551,13 +551,20 @@ static void play(scenario_t *sc)
     for (;;) {
         batch_t b;
         bool ok;
-        if (!within_an_hour(sc->out, &b, &ok))
+        if (!within_an_hour(sc->out, &b, &ok)) {
+            bool open = true; /* returned is closed when the batcher has returned */
+            if (chan_try_recv(sc->returned, NULL, &open) && !open)
+                ck_abort_msg("batcher (max %d, wait %s): it returned at %s, after %s, without "
+                             "closing out: its reader waits for the close to know that no batch "
+                             "will follow. Close out after the last batch is sent",
+                             sc->max, fmt_d(sc->wait), fmt_d(sc->returned_at), fmt_batches(sc));
             fail_with_dump(mark,
                            "batcher (max %d, wait %s): after %s, out has neither sent a batch nor "
                            "been closed for an hour (it is now %s). Is the batcher stuck in a "
                            "chan_send or chan_recv, or in a select whose cases are all NULL (a "
                            "channel switched off and never on again, or one never made)?",
                            sc->max, fmt_d(sc->wait), fmt_batches(sc), fmt_d(now()));
+        }
         if (!ok) break;
         ck_assert_msg(sc->nb < MAX_BATCHES, "batcher sent more than %d batches: %s", MAX_BATCHES,
                       fmt_batches(sc));
