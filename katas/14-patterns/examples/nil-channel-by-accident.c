@@ -28,14 +28,15 @@
  *
  *   goroutine 1 [chan receive (nil chan)]:
  *   main(...)
- *   	katas/14-patterns/examples/nil-channel-by-accident.c:74
+ *   	katas/14-patterns/examples/nil-channel-by-accident.c:77
  *
  *   goroutine 2 [chan send (nil chan)]:
  *   worker(...)
- *   	katas/14-patterns/examples/nil-channel-by-accident.c:57
+ *   	katas/14-patterns/examples/nil-channel-by-accident.c:58
  *   created by main in goroutine 1
- *   	katas/14-patterns/examples/nil-channel-by-accident.c:72
+ *   	katas/14-patterns/examples/nil-channel-by-accident.c:74
  *   (exit status 2)
+ * (the two goroutines may come in the other order).
  */
 #include <stdio.h>
 #include <stdlib.h>

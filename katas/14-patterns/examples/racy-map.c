@@ -22,7 +22,7 @@
  * You will see (the number varies):
  *   hits = 2976662, expected 4000000: 1023338 updates lost
  * With DETECTOR=tsan: "WARNING: ThreadSanitizer: data race", a read at
- * racy-map.c:44 (in bump, called from count at :53) against a previous
+ * racy-map.c:45 (in bump, called from count at :54) against a previous
  * write at the same line by another goroutine's thread; the count comes
  * after.
  */
