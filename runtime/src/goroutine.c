@@ -28,7 +28,7 @@
 
 struct sched sched;
 
-static __thread G *tls_g;
+__thread G *tls_g; /* read inline by getg (runtime.h) */
 static pthread_key_t foreign_key;
 static uint32_t init_lock;
 static uint32_t init_done;
@@ -161,17 +161,9 @@ G *getg_nocreate(void)
     return tls_g;
 }
 
-G *getg(void)
+G *getg_slow(void)
 {
-    G *g = tls_g;
-    return g ? g : register_thread();
-}
-
-void setsite(G *g, GK_SITE_PARAMS)
-{
-    g->file = gk_file;
-    g->line = gk_line;
-    g->func = gk_func;
+    return register_thread();
 }
 
 long go_id(void)

@@ -63,6 +63,27 @@ static inline void cpu_relax(void)
 #endif
 }
 
+void procyield(int n)
+{
+    for (int i = 0; i < n; i++) cpu_relax();
+}
+
+/*
+ * A brief spin for a lock whose holder is likely running (Go's lock_futex.go
+ * active_spin: 4 rounds of procyield(30)): a few hundred nanoseconds, so it
+ * is allowed even when goroutines outnumber cores, on any multi-core machine.
+ * True if *word changed from val.
+ */
+bool spin_brief(const uint32_t *word, uint32_t val)
+{
+    if (sched.ncpu < 2) return false;
+    for (int i = 0; i < 30; i++) {
+        if (__atomic_load_n(word, __ATOMIC_RELAXED) != val) return true;
+        cpu_relax();
+    }
+    return false;
+}
+
 /* Spins until *word != val or the time is up; true if it changed. */
 bool spin_while(const uint32_t *word, uint32_t val)
 {

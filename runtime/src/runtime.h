@@ -137,11 +137,23 @@ struct G {
 };
 
 /* The calling goroutine (registering the thread on first use). */
-G *getg(void);
+/* Inline: every runtime call starts with getg and setsite. */
+extern __thread G *tls_g;
+G *getg_slow(void); /* a thread the runtime has not seen: main, or a foreign one */
+static inline G *getg(void)
+{
+    G *g = tls_g;
+    return __builtin_expect(g != NULL, 1) ? g : getg_slow();
+}
 /* The calling goroutine, or NULL for a thread the runtime does not know
  * (the timer thread, the reaper). */
 G *getg_nocreate(void);
-void setsite(G *g, GK_SITE_PARAMS);
+static inline void setsite(G *g, GK_SITE_PARAMS)
+{
+    g->file = gk_file;
+    g->line = gk_line;
+    g->func = gk_func;
+}
 
 /*
  * Parking. gopark sleeps until goready; the runnable-goroutine count goes
@@ -151,6 +163,8 @@ void setsite(G *g, GK_SITE_PARAMS);
  */
 void park_prepare(G *g, waitreason_t reason); /* before publishing g */
 bool spin_while(const uint32_t *word, uint32_t val);
+bool spin_brief(const uint32_t *word, uint32_t val);
+void procyield(int n); /* n pause instructions */
 void park_init(void);
 void gopark(G *g);
 void goready(G *g);
