@@ -48,11 +48,13 @@ void lock(uint32_t *l)
     /* Runtime locks are held for a few hundred instructions, by a thread
      * that is most likely running: spin briefly, then yield once, before
      * paying for a futex sleep (Go's lock_futex.go does the same). */
-    for (int i = 0; i < 4; i++) {
-        spin_brief(l, c);
-        c = cas(l, 0, 1);
-        if (c == 0) return;
-    }
+    if (sched.ncpu > 1)
+        for (int i = 0; i < 4; i++) {
+            /* Pause without reading: a spinner that polls the word takes its
+             * cache line from the holder, which must take it back to unlock. */
+            procyield(30);
+            if (__atomic_load_n(l, __ATOMIC_RELAXED) == 0 && (c = cas(l, 0, 1)) == 0) return;
+        }
     sched_yield();
     c = cas(l, 0, 1);
     if (c == 0) return;
