@@ -28,7 +28,7 @@
 
 struct sched sched;
 
-static __thread G *tls_g;
+__thread G *tls_g; /* read inline by getg (runtime.h) */
 static pthread_key_t foreign_key;
 static uint32_t init_lock;
 static uint32_t init_done;
@@ -90,6 +90,8 @@ static void runtime_init(void)
         race_untrack(&sched, sizeof sched);
         race_untrack(&timers, sizeof timers); /* time.c */
         park_init();
+        const char *seed = getenv("GOKATA_SEED");
+        sched.seed = seed ? strtoull(seed, NULL, 0) : 0;
         pthread_key_create(&foreign_key, foreign_exit);
         pthread_atfork(NULL, NULL, atfork_child);
         signal_init();
@@ -97,6 +99,20 @@ static void runtime_init(void)
         __atomic_store_n(&init_done, 1, __ATOMIC_RELEASE);
     }
     unlock(&init_lock);
+}
+
+/* Linux signal masks are 64 bits (signals 1 to 64), the first word of
+ * glibc's sigset_t (which has room for 1024): a goroutine keeps that word,
+ * not 128 bytes. */
+static uint64_t sigmask_pack(const sigset_t *set)
+{
+    return set->__val[0];
+}
+
+static void sigmask_unpack(uint64_t m, sigset_t *set)
+{
+    sigemptyset(set);
+    set->__val[0] = m;
 }
 
 static G *newg(void)
@@ -121,8 +137,7 @@ static void link_g(G *g)
     sched.alltail = g;
     unlock(&sched.lock);
     g->rng = 0x9E3779B97F4A7C15ull * (uint64_t)g->id;
-    const char *seed = getenv("GOKATA_SEED");
-    if (seed) g->rng ^= strtoull(seed, NULL, 0);
+    g->rng ^= sched.seed;
     g->rng |= 1;
     __atomic_fetch_add(&sched.ngoroutines, 1, __ATOMIC_RELAXED);
 }
@@ -161,17 +176,9 @@ G *getg_nocreate(void)
     return tls_g;
 }
 
-G *getg(void)
+G *getg_slow(void)
 {
-    G *g = tls_g;
-    return g ? g : register_thread();
-}
-
-void setsite(G *g, GK_SITE_PARAMS)
-{
-    g->file = gk_file;
-    g->line = gk_line;
-    g->func = gk_func;
+    return register_thread();
 }
 
 long go_id(void)
@@ -304,7 +311,9 @@ static void goexit(G *g, bool reap)
 
 void run_goroutine(G *g, bool reap)
 {
-    pthread_sigmask(SIG_SETMASK, &g->sigmask, NULL);
+    sigset_t mask;
+    sigmask_unpack(g->sigmask, &mask);
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
     tls_g = g;
     race_acquire(g); /* the go statement: see newproc */
     TRACE(g, EV_UNBLOCK, 0);
@@ -338,7 +347,9 @@ void newproc(go_func_t fn, void *arg, const char *fn_name, long parent_id, bool 
     /* A thread inherits its creator's signal mask; a goroutine on a reused
      * thread, or made by the spawner, must get it too (kata 21 blocks
      * signals before it starts goroutines). */
-    pthread_sigmask(SIG_SETMASK, NULL, &g->sigmask);
+    sigset_t mask;
+    pthread_sigmask(SIG_SETMASK, NULL, &mask);
+    g->sigmask = sigmask_pack(&mask);
     /* Counted as running before it exists: nobody may see 0 in between. */
     if (bubble) {
         __atomic_fetch_add(&bubble->ngoroutines, 1, __ATOMIC_SEQ_CST);

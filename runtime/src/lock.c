@@ -10,6 +10,7 @@
  * the edges Go does have are added in race.h.
  */
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -44,13 +45,19 @@ void lock(uint32_t *l)
 {
     uint32_t c = cas(l, 0, 1);
     if (c == 0) return;
-    /* Runtime locks are held for a few hundred instructions: spin a little
-     * (when a core is free, see park.c) before paying for a futex sleep. */
-    for (int i = 0; i < 100 && c != 0; i++) {
-        if (!spin_while(l, c)) break;
-        c = cas(l, 0, 1);
-        if (c == 0) return;
-    }
+    /* Runtime locks are held for a few hundred instructions, by a thread
+     * that is most likely running: spin briefly, then yield once, before
+     * paying for a futex sleep (Go's lock_futex.go does the same). */
+    if (sched.ncpu > 1)
+        for (int i = 0; i < 4; i++) {
+            /* Pause without reading: a spinner that polls the word takes its
+             * cache line from the holder, which must take it back to unlock. */
+            procyield(30);
+            if (__atomic_load_n(l, __ATOMIC_RELAXED) == 0 && (c = cas(l, 0, 1)) == 0) return;
+        }
+    sched_yield();
+    c = cas(l, 0, 1);
+    if (c == 0) return;
     if (c != 2) c = __atomic_exchange_n(l, 2, __ATOMIC_ACQUIRE);
     while (c != 0) {
         futex_wait(l, 2);

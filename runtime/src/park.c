@@ -1,9 +1,10 @@
 /*
  * Parking and waking goroutines, and the deadlock detector they feed.
  *
- * sched.running counts live goroutines that are not parked. A goroutine
- * decrements it when it parks; the goroutine that wakes it increments it
- * (before the wakee runs), and go() increments it before the thread exists.
+ * sched.running counts live goroutines that are not asleep. A goroutine
+ * decrements it when it goes to sleep in the futex (after its spin, see
+ * below); the goroutine that wakes a sleeper increments it (before the
+ * wakee runs), and go() increments it before the thread exists.
  * So the count can run ahead of the truth but never behind: when a
  * decrement makes it 0, every goroutine is parked and none is running to
  * wake another. Unless a timer is pending, that is Go's "all goroutines are
@@ -51,7 +52,8 @@ void park_init(void)
 
 static bool may_spin(void)
 {
-    return sched.ncpu > 1 && __atomic_load_n(&sched.running, __ATOMIC_RELAXED) < sched.ncpu;
+    /* sched.running counts the caller, and every goroutine spinning. */
+    return sched.ncpu > 1 && __atomic_load_n(&sched.running, __ATOMIC_RELAXED) <= sched.ncpu;
 }
 
 static inline void cpu_relax(void)
@@ -61,6 +63,27 @@ static inline void cpu_relax(void)
 #elif defined(__aarch64__)
     __asm__ volatile("yield");
 #endif
+}
+
+void procyield(int n)
+{
+    for (int i = 0; i < n; i++) cpu_relax();
+}
+
+/*
+ * A brief spin for a lock whose holder is likely running (Go's lock_futex.go
+ * active_spin: 4 rounds of procyield(30)): a few hundred nanoseconds, so it
+ * is allowed even when goroutines outnumber cores, on any multi-core machine.
+ * True if *word changed from val.
+ */
+bool spin_brief(const uint32_t *word, uint32_t val)
+{
+    if (sched.ncpu < 2) return false;
+    for (int i = 0; i < 30; i++) {
+        if (__atomic_load_n(word, __ATOMIC_RELAXED) != val) return true;
+        cpu_relax();
+    }
+    return false;
 }
 
 /* Spins until *word != val or the time is up; true if it changed. */
@@ -105,24 +128,40 @@ void gopark(G *g)
         if (__atomic_sub_fetch(&g->bubble->running, 1, __ATOMIC_SEQ_CST) == 0)
             bubble_idle(g->bubble);
     }
-    if (__atomic_sub_fetch(&sched.running, 1, __ATOMIC_SEQ_CST) == 0) checkdead();
+    /* A spinning goroutine still counts as running: a wake-up that comes
+     * while it spins touches neither sched.running nor the futex, and
+     * deadlock detection waits for the spin (at most SPIN_NS). */
     if (!spin_while(&g->wakeup, PARK_WAITING)) {
         uint32_t w = PARK_WAITING;
         if (__atomic_compare_exchange_n(&g->wakeup, &w, PARK_SLEEPING, false, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_ACQUIRE))
+                                        __ATOMIC_ACQUIRE)) {
+            if (__atomic_sub_fetch(&sched.running, 1, __ATOMIC_SEQ_CST) == 0) checkdead();
             while (__atomic_load_n(&g->wakeup, __ATOMIC_ACQUIRE) == PARK_SLEEPING)
                 futex_wait(&g->wakeup, PARK_SLEEPING);
+        }
     }
     __atomic_store_n(&g->waitreason, WAIT_RUNNING, __ATOMIC_RELAXED);
     TRACE(g, EV_UNBLOCK, 0);
 }
 
+/*
+ * One goready per park (each parked sudog is dequeued once; a select's
+ * other cases lose the select_done CAS), so only the parker moves g->wakeup
+ * from WAITING to SLEEPING and only the waker moves it on to WOKEN. A waker
+ * that finds g sleeping counts it as running before waking it: the count
+ * may run ahead, never behind.
+ */
 void goready(G *g)
 {
     if (g->durable) __atomic_fetch_add(&g->bubble->running, 1, __ATOMIC_SEQ_CST);
+    uint32_t w = PARK_WAITING;
+    if (__atomic_compare_exchange_n(&g->wakeup, &w, PARK_WOKEN, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return; /* still spinning (or not yet parked): still counted */
+    if (w != PARK_SLEEPING) return; /* already woken */
     __atomic_fetch_add(&sched.running, 1, __ATOMIC_SEQ_CST);
-    if (__atomic_exchange_n(&g->wakeup, PARK_WOKEN, __ATOMIC_ACQ_REL) == PARK_SLEEPING)
-        futex_wake(&g->wakeup, 1);
+    __atomic_store_n(&g->wakeup, PARK_WOKEN, __ATOMIC_RELEASE);
+    futex_wake(&g->wakeup, 1);
 }
 
 /* A nil channel, an empty select: nothing will ever wake g. */

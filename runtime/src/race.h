@@ -24,15 +24,31 @@
 void __tsan_acquire(void *addr) __attribute__((weak));
 void __tsan_release(void *addr) __attribute__((weak));
 
+/*
+ * Whether the program runs under Valgrind, read once before main (race.c).
+ * A client request costs a few nanoseconds even outside Valgrind, and the
+ * hottest paths (Mutex, channels) make several per operation; a branch on
+ * this flag costs nothing.
+ */
+extern int rt_valgrind;
+#define UNDER_VALGRIND __builtin_expect(rt_valgrind, 0)
+
+/* Whether a detector watches: without one, the runtime may skip work done
+ * only for the detectors (the anchors of buffered handoffs, in chan.c). */
+static inline int race_enabled(void)
+{
+    return __tsan_acquire != NULL || UNDER_VALGRIND;
+}
+
 static inline void race_release(void *addr)
 {
     if (__tsan_release) __tsan_release(addr);
-    ANNOTATE_HAPPENS_BEFORE(addr);
+    if (UNDER_VALGRIND) ANNOTATE_HAPPENS_BEFORE(addr);
 }
 
 static inline void race_acquire(void *addr)
 {
-    ANNOTATE_HAPPENS_AFTER(addr);
+    if (UNDER_VALGRIND) ANNOTATE_HAPPENS_AFTER(addr);
     if (__tsan_acquire) __tsan_acquire(addr);
 }
 
@@ -40,20 +56,20 @@ static inline void race_acquire(void *addr)
  * this by itself when memory is freed; Helgrind needs telling. */
 static inline void race_forget(void *addr)
 {
-    ANNOTATE_HAPPENS_BEFORE_FORGET_ALL(addr);
+    if (UNDER_VALGRIND) ANNOTATE_HAPPENS_BEFORE_FORGET_ALL(addr);
 }
 
 /* Runtime bookkeeping, ordered by the runtime's invisible locks: Helgrind
  * must not check it. TSan never sees it (the runtime is not instrumented). */
 static inline void race_untrack(const void *p, size_t n)
 {
-    VALGRIND_HG_DISABLE_CHECKING(p, n);
+    if (UNDER_VALGRIND) VALGRIND_HG_DISABLE_CHECKING(p, n);
 }
 
 /* Before freeing untracked memory: whoever gets it next is checked again. */
 static inline void race_retrack(const void *p, size_t n)
 {
-    VALGRIND_HG_ENABLE_CHECKING(p, n);
+    if (UNDER_VALGRIND) VALGRIND_HG_ENABLE_CHECKING(p, n);
 }
 
 void __tsan_ignore_thread_begin(void) __attribute__((weak));

@@ -104,8 +104,9 @@ struct G {
     void *arg;
     const char *fn_name;
     const char *created_file;
-    int created_line;
     const char *created_func;
+    int created_line;
+    int selcap; /* select: how many sudogs selsg holds */
 
     const char *file;
     int line;
@@ -118,16 +119,15 @@ struct G {
     sudog_t *param;       /* the sudog that woke g */
     sudog_t sg;           /* the sudog for single-queue waits */
     sudog_t *selsg;       /* select: sudogs, one per case */
-    int selcap;
 
     uint64_t rng; /* select's random choice */
     pthread_t thread;
-    bool is_goroutine; /* started by go(); false for main and foreign threads */
 
     bubble_t *bubble;      /* go_synctest bubble, or NULL; fixed at creation */
-    sigset_t sigmask;      /* its creator's signal mask, as a new thread would inherit */
+    uint64_t sigmask;      /* its creator's signal mask (signals 1-64), as a thread inherits */
     waitreason_t parking;  /* set by park_prepare, before g is published */
     bool durable;          /* parking counts as durably blocked in g->bubble */
+    bool is_goroutine;     /* started by go(); false for main and foreign threads */
     timer_t_ *sleep_timer; /* go_sleep's timer, allocated on first use */
     timer_t_ *afters;      /* time_after timers, freed when g exits */
     tracebuf_t *trace;     /* execution trace events, when tracing */
@@ -137,11 +137,23 @@ struct G {
 };
 
 /* The calling goroutine (registering the thread on first use). */
-G *getg(void);
+/* Inline: every runtime call starts with getg and setsite. */
+extern __thread G *tls_g;
+G *getg_slow(void); /* a thread the runtime has not seen: main, or a foreign one */
+static inline G *getg(void)
+{
+    G *g = tls_g;
+    return __builtin_expect(g != NULL, 1) ? g : getg_slow();
+}
 /* The calling goroutine, or NULL for a thread the runtime does not know
  * (the timer thread, the reaper). */
 G *getg_nocreate(void);
-void setsite(G *g, GK_SITE_PARAMS);
+static inline void setsite(G *g, GK_SITE_PARAMS)
+{
+    g->file = gk_file;
+    g->line = gk_line;
+    g->func = gk_func;
+}
 
 /*
  * Parking. gopark sleeps until goready; the runnable-goroutine count goes
@@ -151,6 +163,8 @@ void setsite(G *g, GK_SITE_PARAMS);
  */
 void park_prepare(G *g, waitreason_t reason); /* before publishing g */
 bool spin_while(const uint32_t *word, uint32_t val);
+bool spin_brief(const uint32_t *word, uint32_t val);
+void procyield(int n); /* n pause instructions */
 void park_init(void);
 void gopark(G *g);
 void goready(G *g);
@@ -169,6 +183,7 @@ struct sched {
     uint32_t deadgen;
     uint32_t reaper_started;
     int ncpu; /* cores to spin on (1 under Valgrind: no spinning); set once */
+    uint64_t seed; /* GOKATA_SEED, for select's random streams; set once */
 };
 extern struct sched sched;
 

@@ -1,4 +1,6 @@
 /* sync: WaitGroup, Mutex, RWMutex, Once, Cond. */
+#include <time.h>
+
 #include "gkcheck.h"
 #include "suites.h"
 
@@ -108,6 +110,49 @@ START_TEST(trylock_fails_while_the_mutex_is_held)
     mutex_unlock(&m);
     ck_assert(mutex_trylock(&m));
     mutex_unlock(&m);
+}
+END_TEST
+
+/* Go's starvation mode: a goroutine that unlocks and at once locks again
+ * always wins against a waiter that must first wake up (normal mode), until
+ * the waiter has waited 1 ms; then Unlock hands the mutex to it. */
+static mutex_t hot;
+static bool waiter_got_it; /* under hot */
+
+static void take_hot_once(void *arg)
+{
+    (void)arg;
+    mutex_lock(&hot);
+    waiter_got_it = true;
+    mutex_unlock(&hot);
+    wg_done(&wg);
+}
+
+START_TEST(a_waiter_is_not_starved_by_a_goroutine_that_relocks_at_once)
+{
+    mutex_lock(&hot);
+    wg_add(&wg, 1);
+    go(take_hot_once, NULL);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    double limit_s = 10 * gk_timeout_scale();
+    long rounds = 0;
+    for (bool got = false; !got; rounds++) {
+        mutex_unlock(&hot);
+        mutex_lock(&hot);
+        got = waiter_got_it;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        double s = (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+        if (!got && s > limit_s)
+            ck_abort_msg("the waiter never got the mutex in %.0f s (%ld unlock/lock rounds): "
+                         "starvation mode should hand it over after 1 ms",
+                         limit_s, rounds);
+    }
+    mutex_unlock(&hot);
+    wg_wait(&wg);
+    /* Back in normal mode: a free mutex is taken at once. */
+    ck_assert(mutex_trylock(&hot));
+    mutex_unlock(&hot);
 }
 END_TEST
 
@@ -260,6 +305,7 @@ Suite *sync_suite(void)
     tcase_add_test(tc, a_negative_waitgroup_counter_panics);
     tcase_add_test(tc, unlocking_an_unlocked_mutex_is_a_fatal_error);
     tcase_add_test(tc, trylock_fails_while_the_mutex_is_held);
+    tcase_add_test(tc, a_waiter_is_not_starved_by_a_goroutine_that_relocks_at_once);
     tcase_add_test(tc, two_readers_hold_the_read_lock_at_the_same_time);
     tcase_add_test(tc, a_waiting_writer_goes_before_readers_that_come_after_it);
     tcase_add_test(tc, once_runs_its_function_exactly_once_for_racing_goroutines);

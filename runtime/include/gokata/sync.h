@@ -37,7 +37,8 @@ typedef struct {
 } wg_t;
 
 typedef struct {
-    int locked_;
+    int32_t state_; /* runtime-private, as Go's: locked, woken, starving, waiters */
+    uint32_t sema_;
     gk_waitq_t q_;
 } mutex_t;
 
