@@ -200,7 +200,8 @@ typedef struct {
  *   - Items go into the open batch, in the order received. A batch is
  *     complete when it holds max items, or when wait has passed since its
  *     first item was received (one timer per batch, started then), or when in
- *     is closed. A complete batch takes no more items.
+ *     is closed. A complete batch takes no more items, and its timer, if it
+ *     is still running, is stopped: it must not fire into the next batch.
  *   - A complete batch is sent on out as soon as the reader takes it, whole,
  *     as a batch_t by value. Batches leave in order; an empty batch is never
  *     sent.

@@ -466,6 +466,7 @@ typedef struct {
     go_duration_t send_at[MAX_ITEMS]; /* when the feeder offers item i + 1 */
     go_duration_t close_at;           /* when the feeder closes in (or after its last send) */
     go_duration_t read_from;          /* the reader reads nothing before */
+    const char *if_stuck;             /* what to suspect when out goes quiet; may be NULL */
     /* what happened */
     chan_t *in, *out, *fed, *returned;
     go_duration_t taken_at[MAX_ITEMS]; /* when the batcher received item i + 1 */
@@ -562,8 +563,9 @@ static void play(scenario_t *sc)
                            "batcher (max %d, wait %s): after %s, out has neither sent a batch nor "
                            "been closed for an hour (it is now %s). Is the batcher stuck in a "
                            "chan_send or chan_recv, or in a select whose cases are all NULL (a "
-                           "channel switched off and never on again, or one never made)?",
-                           sc->max, fmt_d(sc->wait), fmt_batches(sc), fmt_d(now()));
+                           "channel switched off and never on again, or one never made)?%s%s",
+                           sc->max, fmt_d(sc->wait), fmt_batches(sc), fmt_d(now()),
+                           sc->if_stuck ? " " : "", sc->if_stuck ? sc->if_stuck : "");
         }
         if (!ok) break;
         ck_assert_msg(sc->nb < MAX_BATCHES, "batcher sent more than %d batches: %s", MAX_BATCHES,
@@ -656,6 +658,31 @@ static void partial_batches(void *unused)
 START_TEST(test_batcher_sends_a_partial_batch_when_its_wait_has_passed)
 {
     run_watched(partial_batches, NULL);
+}
+END_TEST
+
+/* max 2, wait 1 s: [1 2] is full at 0 s, so its timer (due at 1 s) is moot.
+ * A timer left running fires at 1 s with no batch open. */
+static void stale_timer(void *unused)
+{
+    (void)unused;
+    static scenario_t sc;
+    sc = (scenario_t){.max = 2, .wait = SECOND, .n = 3, .close_at = 5 * SECOND};
+    sc.send_at[2] = 3 * SECOND;
+    sc.if_stuck = "Here: [1 2] was full at 0 s, and a timer left running fires at 1 s with no "
+                  "batch open. Did that make an empty batch \"complete\", and so switch the "
+                  "receive from in off for good? Stop the timer when a batch fills up.";
+    play(&sc);
+    expect_batches(&sc, "[1 2] at 0 s, [3] at 4 s",
+                   "[1 2] was full at 0 s, before its wait passed: its timer must be stopped (or "
+                   "its case switched off), or it fires at 1 s with no batch open, for a batch "
+                   "that is gone. Item 3 (at 3 s) starts a batch, and a timer, of its own.");
+    expect_closed_at(&sc, 5 * SECOND, "in was closed at 5 s");
+}
+
+START_TEST(test_batcher_stops_the_timer_of_a_batch_that_filled_up)
+{
+    run_watched(stale_timer, NULL);
 }
 END_TEST
 
@@ -804,6 +831,7 @@ Suite *kata_suite(void)
     kata_add_test(s, test_order_total_adds_the_prices_without_a_goroutine);
     kata_add_test(s, test_batcher_sends_a_batch_as_soon_as_it_is_full);
     kata_add_test(s, test_batcher_sends_a_partial_batch_when_its_wait_has_passed);
+    kata_add_test(s, test_batcher_stops_the_timer_of_a_batch_that_filled_up);
     kata_add_test(s, test_batcher_flushes_what_is_left_when_in_is_closed);
     kata_add_test(s, test_batcher_waits_quietly_and_never_sends_an_empty_batch);
     kata_add_test(s, test_batcher_keeps_receiving_while_the_reader_is_slow);
