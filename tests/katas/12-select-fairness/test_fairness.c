@@ -150,15 +150,13 @@ static void start_merge(merge_call_t *m, merge_fn fn, const char *name)
 static void end_merge(merge_call_t *m)
 {
     ck_assert_msg(closes_within(m->returned, HOUR),
-                  "%s closed out but has not returned an hour "
-                  "later",
-                  m->name);
+                  "%s closed out but has not returned an hour later", m->name);
     wg_wait(&m->wg);
     for (int i = 0; i < m->n; i++)
-        ck_assert_msg(m->ins[i] == m->copy[i],
-                      "%s changed ins[%d], the caller's array: work on a copy of your own (or "
-                      "on an array of cases) instead",
-                      m->name, i);
+        if (m->ins[i] != m->copy[i])
+            ck_abort_msg("%s changed ins[%d], the caller's array: work on a copy of your own (or "
+                         "on an array of cases) instead",
+                         m->name, i);
     chan_free(m->out);
     chan_free(m->returned);
 }
@@ -260,11 +258,12 @@ static void expect_input_in_order(const merged_t *r, const char *name, int src, 
     int next = first;
     for (int i = 0; i < r->n; i++) {
         if (r->got[i].src != src) continue;
-        ck_assert_msg(r->got[i].v == next,
-                      "%s sent {src = %d, v = %d} where %d was next from input %d: values from one "
-                      "input must reach out in the order they were sent, each tagged with that "
-                      "input's index",
-                      name, src, r->got[i].v, next, src);
+        if (r->got[i].v != next)
+            ck_abort_msg(
+                "%s sent {src = %d, v = %d} where %d was next from input %d: values from one "
+                "input must reach out in the order they were sent, each tagged with that "
+                "input's index",
+                name, src, r->got[i].v, next, src);
         next++;
     }
     ck_assert_msg(next == first + n, "%s sent %d of the %d values of input %d", name, next - first,
