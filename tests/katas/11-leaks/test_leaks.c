@@ -245,8 +245,8 @@ static void losers_exit(void *unused)
                      "replicas answered later, the last after an hour. Now every lookup has "
                      "returned, and goroutines started by first_answer are still alive. Each "
                      "one must hand its answer over and exit, with nobody receiving: a channel "
-                     "with room for every answer (chan_make(sizeof(long), replicas)), never an "
-                     "unbuffered one");
+                     "with room for every answer (chan_make(sizeof(long), replicas)): with less "
+                     "room than that, the last ones to answer wait forever");
 }
 
 START_TEST(test_first_answer_leaves_no_goroutine_behind_once_the_slower_replicas_answer)
@@ -277,10 +277,11 @@ static void asks_each_once(void *unused)
                   started, N, N);
     go_sleep(HOUR);
     check_asked_once("first_answer", N);
-    expect_none_left(mark, 0,
-                     "an hour after first_answer returned (all 5 replicas answered after 1 s), "
-                     "goroutines it started are still alive: each must be able to hand over its "
-                     "answer with nobody receiving (a buffer of one per replica)");
+    expect_none_left(
+        mark, 0,
+        "an hour after first_answer returned (all 5 replicas answered after 1 s), "
+        "goroutines it started are still alive: each must be able to hand over its "
+        "answer with nobody receiving (room in the channel for every replica's answer)");
 }
 
 START_TEST(test_first_answer_asks_every_replica_once_from_a_goroutine_of_its_own)
