@@ -458,8 +458,12 @@ static void check_msg(const msg_t *m, int want_seq, int want_hops, const char *w
     ck_assert_msg(m->seq == want_seq && m->hops == want_hops &&
                       strncmp(m->text, want, sizeof m->text) == 0,
                   "%s: message %d received as {seq %d, hops %d, text \"%.40s\"}, expected {seq "
-                  "%d, hops %d, text \"%s\"}",
-                  who, want_seq, m->seq, m->hops, m->text, want_seq, want_hops, want);
+                  "%d, hops %d, text \"%s\"}%s",
+                  who, want_seq, m->seq, m->hops, m->text, want_seq, want_hops, want,
+                  m->hops == want_hops - 1
+                      ? ": was the hop added after the send? From the send on, the message is "
+                        "the receiver's: change it before you send it, never after"
+                      : "");
 }
 
 typedef struct {
