@@ -166,3 +166,14 @@ int profile_since(go_leak_mark_t mark, goroutine_profile_t *p)
     TODO("profile_since: go_leak_check(mark, buf, 64 KiB) gives the survivors' dump; parse it "
          "with profile_parse");
 }
+
+/* ---- Task 7 ------------------------------------------------------------- */
+
+int trace_summary(const char *path, trace_track_t *tracks, int max)
+{
+    (void)path;
+    (void)tracks;
+    (void)max;
+    TODO("trace_summary: json_object_from_file(path); for each event of \"traceEvents\", find "
+         "or add the track of its \"tid\" and count it by \"ph\" and \"name\"; sort by gid");
+}

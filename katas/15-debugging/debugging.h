@@ -4,8 +4,9 @@
  *
  * Tasks 1 to 5 are bugs to fix: the code is in debugging.c, and each bug is
  * one the tools point at (a ThreadSanitizer or Helgrind report, a deadlock
- * dump). Task 6 is a tool of your own: a goroutine profile, like the one
- * pprof serves, built from the runtime's goroutine dump.
+ * dump). Tasks 6 and 7 are tools of your own: a goroutine profile, like the
+ * one pprof serves, built from the runtime's goroutine dump; and a summary
+ * of an execution trace, per goroutine.
  *
  * This header is the contract. Read it; don't edit it (the grader uses its
  * own copy). You write debugging.c.
@@ -191,5 +192,58 @@ int profile_parse(const char *dump, goroutine_profile_t *p);
  * Must not: keep any memory it allocated.
  */
 int profile_since(go_leak_mark_t mark, goroutine_profile_t *p);
+
+/*
+ * Task 7. Reading an execution trace: what each goroutine did, from the
+ * file go_trace_stop writes (the same data Perfetto draws as a timeline).
+ *
+ * The trace format. One JSON object (Chrome's trace-event format):
+ *
+ *   {"traceEvents": [ <event>, ... ], "displayTimeUnit": "ns"}
+ *
+ * Every event is an object with "name" (string), "ph" (string: the kind of
+ * event), "pid" (1), "tid" (the goroutine id: the track it belongs to) and
+ * "ts" (microseconds since the trace started, a number). By "ph":
+ *
+ *   "M"  the track's name: "name" is "thread_name", and "args" is
+ *        {"name": "goroutine <id>: <function>"}
+ *   "X"  a span: "cat" is "running" or "blocked"; "name" is "running", or
+ *        what it was blocked on ("chan send", "select", "sleep", ...);
+ *        "dur" is its length in microseconds (a number)
+ *   "i"  an instant: "name" is "go", "chan send", "chan receive",
+ *        "chan close" or "select" ("args" says which channel, goroutine or
+ *        case: not needed here)
+ *
+ * Events of a track come in no particular order, and the "M" event may
+ * come before or after the others. Any other "ph", or an instant with
+ * another name, is ignored. json-c is linked with your code: #include
+ * <json-c/json.h> (json_object_from_file, json_object_object_get_ex,
+ * json_object_array_length, json_object_array_get_idx, json_object_put).
+ */
+typedef struct {
+    long gid;          /* the "tid" */
+    char func[64];     /* from the "M" event's args.name: what follows its first
+                          ": " (all of it if none); "" if the track has no "M"
+                          event; cut to fit */
+    int gos;           /* instants named "go" */
+    int sends;         /* "chan send" */
+    int receives;      /* "chan receive" */
+    int closes;        /* "chan close" */
+    int selects;       /* "select" */
+    int blocked;       /* spans of cat "blocked" */
+    double blocked_us; /* their total "dur" */
+} trace_track_t;
+
+/*
+ * Reads the trace at path and summarizes each track (each goroutine that
+ * has at least one event of any kind, "M" included) into one
+ * trace_track_t, in increasing gid order. Fills tracks[0..max) with the
+ * first max of them (max may be 0) and returns how many tracks the trace
+ * has, which may be more than max, as snprintf does. Returns -1, with
+ * tracks untouched, when the file can't be read, is not JSON, or has no
+ * "traceEvents" array.
+ * Must not: keep any memory (json_object_put what json-c gave you).
+ */
+int trace_summary(const char *path, trace_track_t *tracks, int max);
 
 #endif

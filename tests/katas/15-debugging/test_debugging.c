@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gkcheck.h"
 #include "kata_test.h"
@@ -786,6 +787,235 @@ START_TEST(test_profile_since_is_empty_when_every_goroutine_has_exited)
 }
 END_TEST
 
+/* ---- Task 7: trace_summary ---------------------------------------------- */
+
+/* A temporary file name of this test's own; the file is removed by
+ * remove_temp. */
+static char *temp_path(void)
+{
+    static char path[512];
+    const char *dir = getenv("TMPDIR");
+    snprintf(path, sizeof path, "%s/gokata-15-XXXXXX", dir && *dir ? dir : "/tmp");
+    int fd = mkstemp(path);
+    ck_assert_msg(fd >= 0, "the test could not create a temporary file in %s", path);
+    close(fd);
+    return path;
+}
+
+static char *write_temp(const char *text)
+{
+    char *path = temp_path();
+    FILE *f = fopen(path, "w");
+    ck_assert_msg(f != NULL, "the test could not write %s", path);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static const char *show_tracks(const trace_track_t *t, int n)
+{
+    static char buf[4096];
+    int len = snprintf(buf, sizeof buf, "%d tracks", n);
+    for (int i = 0; i < n && len < (int)sizeof buf; i++)
+        len += snprintf(buf + len, sizeof buf - (size_t)len,
+                        "\n    gid %ld \"%s\": go %d, send %d, receive %d, close %d, select %d, "
+                        "blocked %d (%.1f us)",
+                        t[i].gid, t[i].func, t[i].gos, t[i].sends, t[i].receives, t[i].closes,
+                        t[i].selects, t[i].blocked, t[i].blocked_us);
+    return buf;
+}
+
+static void expect_track(const trace_track_t *t, int n, int i, long gid, const char *func, int gos,
+                         int sends, int receives, int closes, int selects, int blocked,
+                         double blocked_us)
+{
+    ck_assert_msg(i < n, "expected at least %d tracks; got %s", i + 1, show_tracks(t, n));
+    const trace_track_t *k = &t[i];
+    double d = k->blocked_us - blocked_us;
+    ck_assert_msg(k->gid == gid && strcmp(k->func, func) == 0 && k->gos == gos &&
+                      k->sends == sends && k->receives == receives && k->closes == closes &&
+                      k->selects == selects && k->blocked == blocked && d < 0.01 && d > -0.01,
+                  "track %d: expected gid %ld \"%s\": go %d, send %d, receive %d, close %d, "
+                  "select %d, blocked %d (%.1f us); got %s",
+                  i, gid, func, gos, sends, receives, closes, selects, blocked, blocked_us,
+                  show_tracks(t, n));
+}
+
+/* Three goroutines, their events shuffled; goroutine 7's name comes last;
+ * a counter event ("C") and an unknown instant to ignore. */
+static const char given_trace[] =
+    "{\"traceEvents\":["
+    "{\"name\":\"running\",\"ph\":\"X\",\"pid\":1,\"tid\":7,\"ts\":5.0,\"cat\":\"running\","
+    "\"dur\":2.5},"
+    "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":1,\"ts\":0,"
+    "\"args\":{\"name\":\"goroutine 1: main\"}},"
+    "{\"name\":\"go\",\"ph\":\"i\",\"pid\":1,\"tid\":1,\"ts\":1.0,\"s\":\"t\","
+    "\"args\":{\"goroutine\":7}},"
+    "{\"name\":\"chan send\",\"ph\":\"i\",\"pid\":1,\"tid\":7,\"ts\":6.0,\"s\":\"t\","
+    "\"args\":{\"chan\":\"0x55d0\"}},"
+    "{\"name\":\"chan send\",\"ph\":\"X\",\"pid\":1,\"tid\":7,\"ts\":7.5,\"cat\":\"blocked\","
+    "\"dur\":40.25},"
+    "{\"name\":\"go\",\"ph\":\"i\",\"pid\":1,\"tid\":1,\"ts\":1.5,\"s\":\"t\","
+    "\"args\":{\"goroutine\":9}},"
+    "{\"name\":\"sync.WaitGroup.Wait\",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":2.0,"
+    "\"cat\":\"blocked\",\"dur\":100},"
+    "{\"name\":\"chan receive\",\"ph\":\"i\",\"pid\":1,\"tid\":9,\"ts\":48.0,\"s\":\"t\","
+    "\"args\":{\"chan\":\"0x55d0\"}},"
+    "{\"name\":\"select\",\"ph\":\"i\",\"pid\":1,\"tid\":9,\"ts\":49.0,\"s\":\"t\","
+    "\"args\":{\"case\":1}},"
+    "{\"name\":\"chan close\",\"ph\":\"i\",\"pid\":1,\"tid\":7,\"ts\":50.0,\"s\":\"t\","
+    "\"args\":{\"chan\":\"0x55d0\"}},"
+    "{\"name\":\"chan send\",\"ph\":\"i\",\"pid\":1,\"tid\":7,\"ts\":48.0,\"s\":\"t\","
+    "\"args\":{\"chan\":\"0x55d0\"}},"
+    "{\"name\":\"select\",\"ph\":\"X\",\"pid\":1,\"tid\":9,\"ts\":3.0,\"cat\":\"blocked\","
+    "\"dur\":44.5},"
+    "{\"name\":\"select\",\"ph\":\"X\",\"pid\":1,\"tid\":9,\"ts\":60.0,\"cat\":\"blocked\","
+    "\"dur\":1.25},"
+    "{\"name\":\"heap\",\"ph\":\"C\",\"pid\":1,\"tid\":9,\"ts\":3.0,\"args\":{\"bytes\":4096}},"
+    "{\"name\":\"gc\",\"ph\":\"i\",\"pid\":1,\"tid\":9,\"ts\":3.0,\"s\":\"t\"},"
+    "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":9,\"ts\":0,"
+    "\"args\":{\"name\":\"goroutine 9: consume\"}},"
+    "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":7,\"ts\":0,"
+    "\"args\":{\"name\":\"goroutine 7: produce\"}}"
+    "],\"displayTimeUnit\":\"ns\"}";
+
+START_TEST(test_trace_summary_reads_every_track_of_a_given_trace)
+{
+    char *path = write_temp(given_trace);
+    trace_track_t t[8];
+    memset(t, 0x55, sizeof t);
+    int n = trace_summary(path, t, 8);
+    remove(path);
+    ck_assert_msg(n == 3,
+                  "the trace has events of 3 goroutines (tid 1, 7, 9); trace_summary returned "
+                  "%d",
+                  n);
+    expect_track(t, n, 0, 1, "main", 2, 0, 0, 0, 0, 1, 100);
+    expect_track(t, n, 1, 7, "produce", 0, 2, 0, 1, 0, 1, 40.25);
+    expect_track(t, n, 2, 9, "consume", 0, 0, 1, 0, 1, 2, 45.75);
+}
+END_TEST
+
+START_TEST(test_trace_summary_returns_every_track_but_fills_only_max)
+{
+    char *path = write_temp(given_trace);
+    trace_track_t t[3];
+    memset(t, 0x55, sizeof t);
+    t[2].gid = -42;
+    int n = trace_summary(path, t, 2);
+    ck_assert_msg(n == 3,
+                  "with room for 2 tracks, trace_summary must still return 3, the number of "
+                  "tracks in the trace (as snprintf returns the length it needed); got %d",
+                  n);
+    ck_assert_msg(t[2].gid == -42, "with max 2, trace_summary wrote tracks[2]");
+    expect_track(t, 2, 0, 1, "main", 2, 0, 0, 0, 0, 1, 100);
+    expect_track(t, 2, 1, 7, "produce", 0, 2, 0, 1, 0, 1, 40.25);
+    n = trace_summary(path, NULL, 0);
+    remove(path);
+    ck_assert_msg(n == 3, "trace_summary(path, NULL, 0) must return 3 (and write nothing); got %d",
+                  n);
+}
+END_TEST
+
+START_TEST(test_trace_summary_of_a_missing_or_broken_file_is_minus_one)
+{
+    static const char *const texts[] = {"this is not JSON", "{\"displayTimeUnit\":\"ns\"}",
+                                        "{\"traceEvents\": 42}", "[]"};
+    static const char *const why[] = {
+        "a file that is not JSON", "a JSON object without \"traceEvents\"",
+        "\"traceEvents\" that is not an array", "a JSON array, not an object"};
+    trace_track_t t[2];
+    int n = trace_summary("/nonexistent/gokata/trace.json", t, 2);
+    ck_assert_msg(n == -1, "trace_summary of a file that does not exist must return -1; got %d", n);
+    for (int i = 0; i < 4; i++) {
+        char *path = write_temp(texts[i]);
+        n = trace_summary(path, t, 2);
+        remove(path);
+        ck_assert_msg(n == -1, "trace_summary of %s must return -1; got %d", why[i], n);
+    }
+    char *path = write_temp("{\"traceEvents\":[]}");
+    n = trace_summary(path, t, 2);
+    remove(path);
+    ck_assert_msg(n == 0, "a trace with no events has 0 tracks; trace_summary returned %d", n);
+}
+END_TEST
+
+typedef struct {
+    chan_t *items;
+    wg_t *wg;
+} pipe_t;
+
+static void produce(void *arg)
+{
+    pipe_t *p = arg;
+    for (int i = 1; i <= 5; i++)
+        chan_send(p->items, &i);
+    chan_close(p->items);
+    wg_done(p->wg);
+}
+
+static void consume(void *arg)
+{
+    pipe_t *p = arg;
+    int v;
+    /* Exactly 5 receives, not "until closed": the runtime traces a receive
+     * that finds the channel closed only when it had to wait for the close,
+     * so a 6th would count on some runs and not on others. */
+    for (int i = 0; i < 5; i++)
+        chan_recv(p->items, &v);
+    wg_done(p->wg);
+}
+
+static const trace_track_t *find_track(const trace_track_t *t, int n, const char *func)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(t[i].func, func) == 0) return &t[i];
+    return NULL;
+}
+
+START_TEST(test_trace_summary_counts_the_channel_operations_of_a_traced_pipeline)
+{
+    char *path = temp_path();
+    ck_assert_msg(go_trace_start(path), "go_trace_start(%s) failed (is a trace already on?)", path);
+    wg_t wg = {0};
+    pipe_t p = {.items = chan_make(sizeof(int), 0), .wg = &wg};
+    wg_add(&wg, 2);
+    go(produce, &p);
+    go(consume, &p);
+    wg_wait(&wg);
+    ck_assert_msg(go_trace_stop(), "go_trace_stop could not write %s", path);
+    chan_free(p.items);
+    trace_track_t t[16];
+    int n = trace_summary(path, t, 16);
+    remove(path);
+    ck_assert_msg(n >= 3 && n <= 16,
+                  "the trace has a track for the test's goroutine, produce and consume; "
+                  "trace_summary returned %d",
+                  n);
+    const trace_track_t *pr = find_track(t, n, "produce"), *co = find_track(t, n, "consume");
+    ck_assert_msg(pr && co,
+                  "no track named \"produce\" or \"consume\" (from \"goroutine <id>: "
+                  "produce\"); got %s",
+                  show_tracks(t, n));
+    ck_assert_msg(pr->sends == 5 && pr->closes == 1 && pr->receives == 0,
+                  "produce sent 5 items and closed the channel; its track says send %d, close "
+                  "%d, receive %d: %s",
+                  pr->sends, pr->closes, pr->receives, show_tracks(t, n));
+    ck_assert_msg(co->receives == 5 && co->sends == 0,
+                  "consume received 5 items; its track says receive %d, send %d: %s", co->receives,
+                  co->sends, show_tracks(t, n));
+    ck_assert_msg(pr->gid < co->gid, "tracks must come in increasing gid order: %s",
+                  show_tracks(t, n));
+    int gos = 0;
+    for (int i = 0; i < n; i++)
+        gos += t[i].gos;
+    ck_assert_msg(gos == 2,
+                  "the test started 2 goroutines while tracing; the \"go\" instants "
+                  "add up to %d: %s",
+                  gos, show_tracks(t, n));
+}
+END_TEST
+
 Suite *kata_suite(void)
 {
     Suite *s = suite_create("debugging");
@@ -809,5 +1039,9 @@ Suite *kata_suite(void)
     kata_add_test(s, test_profile_since_counts_blocked_goroutines_by_where_they_wait);
     kata_add_test(s, test_profile_since_leaves_out_goroutines_started_before_the_mark);
     kata_add_test(s, test_profile_since_is_empty_when_every_goroutine_has_exited);
+    kata_add_test(s, test_trace_summary_reads_every_track_of_a_given_trace);
+    kata_add_test(s, test_trace_summary_returns_every_track_but_fills_only_max);
+    kata_add_test(s, test_trace_summary_of_a_missing_or_broken_file_is_minus_one);
+    kata_add_test(s, test_trace_summary_counts_the_channel_operations_of_a_traced_pipeline);
     return s;
 }
