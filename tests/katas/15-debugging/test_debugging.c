@@ -819,7 +819,7 @@ static const char *show_tracks(const trace_track_t *t, int n)
     for (int i = 0; i < n && len < (int)sizeof buf; i++)
         len += snprintf(buf + len, sizeof buf - (size_t)len,
                         "\n    gid %ld \"%s\": go %d, send %d, receive %d, close %d, select %d, "
-                        "blocked %d (%.1f us)",
+                        "blocked %d (%.2f us)",
                         t[i].gid, t[i].func, t[i].gos, t[i].sends, t[i].receives, t[i].closes,
                         t[i].selects, t[i].blocked, t[i].blocked_us);
     return buf;
@@ -836,7 +836,7 @@ static void expect_track(const trace_track_t *t, int n, int i, long gid, const c
                       k->sends == sends && k->receives == receives && k->closes == closes &&
                       k->selects == selects && k->blocked == blocked && d < 0.01 && d > -0.01,
                   "track %d: expected gid %ld \"%s\": go %d, send %d, receive %d, close %d, "
-                  "select %d, blocked %d (%.1f us); got %s",
+                  "select %d, blocked %d (%.2f us); got %s",
                   i, gid, func, gos, sends, receives, closes, selects, blocked, blocked_us,
                   show_tracks(t, n));
 }
