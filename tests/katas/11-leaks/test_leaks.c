@@ -911,8 +911,9 @@ static void feed_in_progress(void *unused)
                   "feed_close, called at 2 s while a fetch ran until 3 s, returned after %s, "
                   "expected 1 s (at 3 s): it returns only once the goroutine has exited%s",
                   dur(took, b),
-                  took < SECOND ? ". Returning earlier leaves the goroutine alive (a leak the "
-                                  "caller can't see) and using f after feed_close has freed it"
+                  took < SECOND ? ". Returning earlier leaves the goroutine running after "
+                                  "feed_close (a leak its caller can't see), using f after it "
+                                  "is freed"
                                 : "");
     ck_assert_msg(atomic64_load(&fetches) == 1,
                   "fetch was called %lld times: once the goroutine is told to stop, it starts no "
@@ -1011,7 +1012,10 @@ START_TEST(test_verify_none_waits_for_goroutines_that_are_still_finishing)
     gk_synctest_watched(verify_waits, NULL, 3,
                         "Here that is verify_none: does it check go_numgoroutine() in a loop "
                         "without go_sleep between two checks, or sleep in real time (usleep, "
-                        "nanosleep)? Only go_sleep lets the virtual clock move");
+                        "nanosleep)? Only go_sleep lets the virtual clock move. Or does it "
+                        "call go_leak_check in the loop? That one waits by itself, in real "
+                        "time: count with go_numgoroutine(), and call go_leak_check once, on "
+                        "giving up");
 }
 END_TEST
 
