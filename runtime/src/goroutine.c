@@ -123,6 +123,14 @@ static G *newg(void)
     return g;
 }
 
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9E3779B97F4A7C15ull;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
 /* Gives g its id and appends it to allg: the list stays in id order, which
  * is the order of the dump. */
 static void link_g(G *g)
@@ -136,9 +144,9 @@ static void link_g(G *g)
         sched.allg = g;
     sched.alltail = g;
     unlock(&sched.lock);
-    g->rng = 0x9E3779B97F4A7C15ull * (uint64_t)g->id;
-    g->rng ^= sched.seed;
-    g->rng |= 1;
+    /* Mixed twice: neighbouring ids and seeds give unrelated streams. */
+    g->rng = splitmix64(splitmix64((uint64_t)g->id) ^ sched.seed);
+    if (g->rng == 0) g->rng = 1; /* xorshift's one fixed point */
     __atomic_fetch_add(&sched.ngoroutines, 1, __ATOMIC_RELAXED);
 }
 

@@ -18,6 +18,7 @@
  * runtime is not instrumented, and sched is hidden from Helgrind): they
  * must not order goroutines that Go would not order.
  */
+#include <sched.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <valgrind/valgrind.h>
@@ -37,12 +38,16 @@ enum { PARK_WAITING = 0, PARK_WOKEN = 1, PARK_SLEEPING = 2 };
  * ping-pong, a producer just ahead of its consumer) then costs no futex
  * calls and no context switch: that is most of the gap to Go on channel
  * handoffs. It is bounded (SPIN_NS), and only done while a core is free
- * (fewer goroutines running than cores): when goroutines outnumber cores,
- * a spinner would steal the core its waker needs. Off under Valgrind, which
- * runs one thread at a time, so spinning would only wait for its own slice.
- * Spinning is invisible to both detectors (plain loads of runtime memory).
+ * (no more goroutines running than cores): when goroutines outnumber cores,
+ * a spinner would steal the core its waker needs. Then it yields the core a
+ * few times instead (YIELDS): the waker may run on it, and a wake-up that
+ * comes meanwhile costs the waker no futex call (with four producers and one
+ * consumer on two cores, a futex wake per item was most of the cost). Off
+ * under Valgrind, which runs one thread at a time, so spinning would only
+ * wait for its own slice. Invisible to both detectors (plain loads of
+ * runtime memory).
  */
-enum { SPIN_NS = 20000 };
+enum { SPIN_NS = 20000, YIELDS = 4 };
 
 void park_init(void)
 {
@@ -70,20 +75,16 @@ void procyield(int n)
     for (int i = 0; i < n; i++) cpu_relax();
 }
 
-/*
- * A brief spin for a lock whose holder is likely running (Go's lock_futex.go
- * active_spin: 4 rounds of procyield(30)): a few hundred nanoseconds, so it
- * is allowed even when goroutines outnumber cores, on any multi-core machine.
- * True if *word changed from val.
- */
-bool spin_brief(const uint32_t *word, uint32_t val)
+/* When no core is free: give the core away a few times before sleeping. A
+ * wake-up that comes meanwhile costs the waker no futex call. */
+static bool yield_while(const uint32_t *word, uint32_t val)
 {
     if (sched.ncpu < 2) return false;
-    for (int i = 0; i < 30; i++) {
-        if (__atomic_load_n(word, __ATOMIC_RELAXED) != val) return true;
-        cpu_relax();
+    for (int i = 0; i < YIELDS; i++) {
+        if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != val) return true;
+        sched_yield();
     }
-    return false;
+    return __atomic_load_n(word, __ATOMIC_ACQUIRE) != val;
 }
 
 /* Spins until *word != val or the time is up; true if it changed. */
@@ -131,7 +132,7 @@ void gopark(G *g)
     /* A spinning goroutine still counts as running: a wake-up that comes
      * while it spins touches neither sched.running nor the futex, and
      * deadlock detection waits for the spin (at most SPIN_NS). */
-    if (!spin_while(&g->wakeup, PARK_WAITING)) {
+    if (!spin_while(&g->wakeup, PARK_WAITING) && !yield_while(&g->wakeup, PARK_WAITING)) {
         uint32_t w = PARK_WAITING;
         if (__atomic_compare_exchange_n(&g->wakeup, &w, PARK_SLEEPING, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE)) {
