@@ -153,6 +153,16 @@ START_TEST(test_a_leaked_goroutine_fails_with_its_state_and_creation_site)
 }
 END_TEST
 
+/* Their dump (8 KiB, cut) is over Check's default 4 KiB message limit. */
+START_TEST(test_many_leaked_goroutines_fail_with_their_dump)
+{
+    json_object *r = report("leak_many");
+    all_fail_plain(r, "goroutine leak: 60 goroutines leaked");
+    ck_assert_contains(detail(r, 0, "plain"), "[chan receive]");
+    ck_assert_contains(detail(r, 0, "plain"), "created by sum_to");
+}
+END_TEST
+
 START_TEST(test_exit_0_from_kata_code_is_not_a_pass)
 {
     all_fail_plain(report("exit0"), "did not reach the end of the test");
@@ -305,6 +315,7 @@ Suite *fixtures_suite(void)
     tcase_add_test(tc, test_a_race_only_the_detectors_see_scores_0_naming_both_accesses);
     tcase_add_test(tc, test_a_deadlock_fails_with_the_goroutine_dump);
     tcase_add_test(tc, test_a_leaked_goroutine_fails_with_its_state_and_creation_site);
+    tcase_add_test(tc, test_many_leaked_goroutines_fail_with_their_dump);
     tcase_add_test(tc, test_exit_0_from_kata_code_is_not_a_pass);
     tcase_add_test(tc, test_a_printed_check_summary_changes_nothing);
     tcase_add_test(tc, test_tests_and_headers_in_a_submission_are_ignored);

@@ -7,6 +7,7 @@
 
 int main(void)
 {
+    check_set_max_msg_size(16384); /* leak reports and dumps: over the default 4 KiB */
     SRunner *sr = srunner_create(goroutine_suite());
     srunner_add_suite(sr, chan_suite());
     srunner_add_suite(sr, select_suite());

@@ -60,6 +60,11 @@ long gk_started_since(go_leak_mark_t mark);
  * harness kills it. After seconds (times gk_timeout_scale()) of real time
  * this fails the test, naming that cause and then if_spinning, a hint in the
  * kata's terms.
+ *
+ * The watchdog is a real-time timer, pending all along: go_leak_check inside
+ * a watched bubble waits for timers, so when goroutines do survive it takes
+ * its whole patience (2 s, times the scale: over a minute under Helgrind).
+ * Check for leaks after the bubble, or in a bubble that is not watched.
  */
 void gk_synctest_watched(go_func_t body, void *arg, double seconds, const char *if_spinning);
 

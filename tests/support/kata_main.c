@@ -373,6 +373,10 @@ int main(int argc, char **argv)
     for (int i = 0; i < ntests; i++)
         tcase_set_timeout(tests[i].tc, tests[i].limit_s * scale + 2 + scale);
 
+    /* A leak report or a goroutine dump goes through ck_abort_msg: room for
+     * LEAK_REPORT_MAX, over Check's default 4 KiB (a longer message is
+     * replaced by an error and the test's verdict is lost). */
+    check_set_max_msg_size(2 * LEAK_REPORT_MAX);
     SRunner *sr = srunner_create(suite);
     srunner_set_fork_status(sr, CK_FORK); /* a test's crash must not end the run */
     int status = out_dir ? run_for_grader(sr) : run_by_hand(sr);
