@@ -33,8 +33,8 @@ int go_leak_check(go_leak_mark_t mark, char *report, size_t report_len);
 /*
  * Blocks until every other goroutine is parked on the runtime (a channel,
  * select, sync object) or has exited: the moment a test knows the others
- * have done all they can. Like Go's synctest.Wait, it is an observation, not
- * synchronization: it orders nothing, so it cannot hide a race.
+ * have done all they can. It is an observation, not synchronization: it
+ * orders nothing, so it cannot hide a race (unlike go_synctest_wait).
  */
 void go_wait_idle(void);
 
@@ -52,7 +52,9 @@ void go_wait_idle(void);
 void go_synctest_at(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS);
 
 /* Inside a bubble: blocks until every other goroutine of the bubble is
- * durably blocked. Like Go's synctest.Wait, it orders nothing. */
+ * durably blocked. As Go's synctest.Wait, what each of them did before it
+ * blocked happens before this returns, so the caller may read what they
+ * wrote. */
 #define go_synctest_wait() go_synctest_wait_at(GK_HERE)
 void go_synctest_wait_at(GK_SITE_PARAMS);
 
