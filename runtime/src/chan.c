@@ -281,9 +281,12 @@ again:
     anchor_drop(&sg->anchor);  /* not handed over: closed, or a timer's value */
     if (sg->retry) goto again; /* a timer left its value in the buffer */
     race_acquire(sg);
-    if (!sg->success) chan_recv_closed(c, ep);
+    if (!sg->success) {
+        chan_recv_closed(c, ep); /* no value: no receive event, as when found closed */
+        return false;
+    }
     TRACE(g, EV_RECV, c);
-    return sg->success;
+    return true;
 }
 
 bool chan_try_send_at(chan_t *c, const void *ep, GK_SITE_PARAMS)

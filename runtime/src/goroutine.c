@@ -392,5 +392,10 @@ void go_spawn(go_func_t fn, void *arg, const char *fn_name, GK_SITE_PARAMS)
     if (!fn)
         gk_panic("runtime error: invalid memory address or nil pointer dereference "
                  "(go with a NULL function)");
+    /* TSan's "thread created at" stack is its shadow stack, which the
+     * uninstrumented runtime does not extend: without this frame the line
+     * that called go() would be missing from it. */
+    if (__tsan_func_entry) __tsan_func_entry(__builtin_return_address(0));
     newproc(fn, arg, fn_name, parent->id, true, parent->bubble, gk_file, gk_line, gk_func);
+    if (__tsan_func_exit) __tsan_func_exit();
 }

@@ -23,6 +23,8 @@
 
 void __tsan_acquire(void *addr) __attribute__((weak));
 void __tsan_release(void *addr) __attribute__((weak));
+void __tsan_func_entry(void *call_pc) __attribute__((weak));
+void __tsan_func_exit(void) __attribute__((weak));
 
 /*
  * Whether the program runs under Valgrind, read once before main (race.c).

@@ -21,18 +21,19 @@
  *   WARNING: ThreadSanitizer: data race (pid=...)
  *     Read of size 8 at 0x... by thread T4:
  *       #0 count katas/15-debugging/examples/race-counter.c:69 (...)
- *       #1 run_goroutine runtime/src/goroutine.c:311 (...)
+ *       #1 run_goroutine runtime/src/goroutine.c:328 (...)
  *
  *     Previous write of size 8 at 0x... by thread T3:
  *       #0 count katas/15-debugging/examples/race-counter.c:69 (...)
- *       #1 run_goroutine runtime/src/goroutine.c:311 (...)
+ *       #1 run_goroutine runtime/src/goroutine.c:328 (...)
  *
  *     Location is global 'hits' of size 8 at 0x... (...)
  *
  *     Thread T4 (tid=..., running) created by main thread at:
  *       #0 pthread_create ...
  *       #1 create runtime/src/spawn.c:48 (...)
- *       #2 __libc_start_call_main ...
+ *       #2 start_counters katas/15-debugging/examples/race-counter.c:79 (...)
+ *       #3 main katas/15-debugging/examples/race-counter.c:85 (...)
  *     ...
  *   SUMMARY: ThreadSanitizer: data race katas/15-debugging/examples/race-counter.c:69 in count
  *   ==================
@@ -44,7 +45,7 @@
  *   ==...== Possible data race during read of size 8 at 0x... by thread #6
  *   ==...== Locks held: none
  *   ==...==    at 0x...: count (race-counter.c:69)
- *   ==...==    by 0x...: run_goroutine (goroutine.c:311)
+ *   ==...==    by 0x...: run_goroutine (goroutine.c:328)
  *   ...
  *   ==...== This conflicts with a previous write of size 8 by thread #5
  *   ==...== Locks held: none
