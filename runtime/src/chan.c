@@ -77,6 +77,8 @@ chan_t *chan_make(size_t elem_size, size_t cap)
     c->recv_anchor = (void **)(c + 1);
     c->send_anchor = c->recv_anchor + cap;
     c->buf = (unsigned char *)(c->send_anchor + cap);
+    G *g = getg_nocreate();
+    c->bubble = g && g->bubble ? g->bubble->id : 0;
     return c;
 }
 
@@ -229,6 +231,7 @@ void chan_send_at(chan_t *c, const void *ep, GK_SITE_PARAMS)
         race_release(sg->anchor);
     }
     park_prepare(g, WAIT_CHAN_SEND);
+    g->durable = g->durable && chan_durable_for(c, g);
     race_release(sg);
     waitq_enqueue(&c->sendq, sg);
     unlock(&c->lock);
@@ -274,6 +277,7 @@ again:
         race_release(sg->anchor);
     }
     park_prepare(g, WAIT_CHAN_RECV);
+    g->durable = g->durable && chan_durable_for(c, g);
     race_release(sg);
     waitq_enqueue(&c->recvq, sg);
     unlock(&c->lock);

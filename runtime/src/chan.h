@@ -25,12 +25,21 @@ struct chan {
     bool closed;
     gk_waitq_t recvq, sendq; /* only head_/tail_ are used: lock guards them */
     char raceaddr;           /* happens-before anchor for close */
+    long bubble;             /* id of the go_synctest bubble that made it, or 0 */
     /* Buffered channels: the past of a parked partner, on its way through
      * slot i (see chan.c, "Direct handoffs on a buffered channel").
      * recv_anchor[i]: a parked receiver's, for the next send into slot i;
      * send_anchor[i]: a parked sender's, for the receive of its value. */
     void **recv_anchor, **send_anchor;
 };
+
+/* Whether g, about to park on c, is durably blocked (Go's synctest): only on
+ * a channel of its own bubble. One made outside may be used from outside,
+ * which virtual time cannot see coming. */
+static inline bool chan_durable_for(const chan_t *c, const G *g)
+{
+    return g->bubble && c->bubble == g->bubble->id;
+}
 
 /* A parked operation's past, for a buffered channel (chan.c). */
 void *anchor_new(void);

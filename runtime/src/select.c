@@ -160,6 +160,8 @@ again:
     /* Pass 2: enqueue on every channel and park. */
     grow_selsg(g, n);
     park_prepare(g, WAIT_SELECT);
+    for (int k = 0; k < live && g->durable; k++) /* durable if every channel is the bubble's */
+        g->durable = chan_durable_for(lo[k].c, g);
     g->param = NULL;
     __atomic_store_n(&g->select_done, 0, __ATOMIC_RELAXED);
     for (int k = 0; k < live; k++) {

@@ -309,6 +309,52 @@ START_TEST(a_deadline_that_wakes_several_goroutines_is_no_deadlock)
 }
 END_TEST
 
+/* Go's synctest: a goroutine blocked on a channel made outside its bubble
+ * is not durably blocked (someone outside may send), so the clock waits. */
+static chan_t *from_outside;
+static atomic64_t slept; /* 1 once the bubble's one-second sleep is over */
+
+static void wait_on_outside_channel(void *arg)
+{
+    wg_t *wg = arg;
+    chan_recv(from_outside, NULL);
+    wg_done(wg);
+}
+
+static void sleep_beside_an_outside_wait(void *arg)
+{
+    (void)arg;
+    wg_t wg = {0};
+    wg_add(&wg, 1);
+    go(wait_on_outside_channel, &wg);
+    go_sleep(SECOND);
+    atomic64_store(&slept, 1);
+    wg_wait(&wg);
+}
+
+static void run_bubble(void *arg)
+{
+    go_synctest(sleep_beside_an_outside_wait, NULL);
+    wg_done(arg);
+}
+
+START_TEST(a_channel_made_outside_the_bubble_does_not_block_durably)
+{
+    from_outside = chan_make(0, 0);
+    wg_t done = {0};
+    wg_add(&done, 1);
+    go(run_bubble, &done);
+    go_wait_idle(); /* everyone parked: the bubble too, its clock stopped */
+    ck_assert_msg(atomic64_load(&slept) == 0,
+                  "the bubble's clock moved while a goroutine of it waited on a channel "
+                  "made outside it");
+    chan_send(from_outside, NULL);
+    wg_wait(&done);
+    ck_assert_int_eq(atomic64_load(&slept), 1);
+    chan_free(from_outside);
+}
+END_TEST
+
 START_TEST(real_time_sleep_and_timers_work_outside_a_bubble)
 {
     /* Real time: only bounds generous enough to hold under Helgrind. */
@@ -355,6 +401,7 @@ Suite *time_suite(void)
     tcase_add_test(tc, a_bubble_with_every_goroutine_blocked_and_no_timer_is_a_deadlock);
     tcase_add_test(tc, synctest_wait_returns_once_every_other_goroutine_is_blocked);
     tcase_add_test(tc, a_deadline_that_wakes_several_goroutines_is_no_deadlock);
+    tcase_add_test(tc, a_channel_made_outside_the_bubble_does_not_block_durably);
     tcase_add_test(tc, real_time_sleep_and_timers_work_outside_a_bubble);
     tcase_add_test(tc, a_goroutine_asleep_on_a_timer_is_not_a_deadlock);
     suite_add_tcase(s, tc);

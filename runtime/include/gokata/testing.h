@@ -43,8 +43,9 @@ void go_wait_idle(void);
  * a new goroutine inside a "bubble" and returns when every goroutine of the
  * bubble has exited. Goroutines started inside belong to the bubble. Its
  * clock starts at 2000-01-01 00:00:00 UTC and stands still while any bubble
- * goroutine can run; when all are durably blocked (channels, select,
- * WaitGroup, Cond, sleep, timers; a Mutex does not count), it jumps to the
+ * goroutine can run; when all are durably blocked (channels made inside
+ * the bubble, a select over such channels only, WaitGroup, Cond, sleep,
+ * timers; a Mutex or a channel made outside does not count), it jumps to the
  * next timer. If none is pending, that is a deadlock: the program panics
  * with the bubble's goroutine dump.
  */
