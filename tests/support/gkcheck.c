@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,22 @@ const char *gk_fmt_duration(go_duration_t d, char buf[32])
 long gk_started_since(go_leak_mark_t mark)
 {
     return go_leak_mark().first_id - mark.first_id;
+}
+
+void gk_fail_with_dump_at(const char *file, int line, go_leak_mark_t mark, const char *fmt, ...)
+{
+    static char msg[4096], report[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (go_leak_check(mark, report, sizeof report) == 0)
+        _ck_assert_failed(file, line, "Failed",
+                          "%s\n\nNo goroutine started by the test is alive any more.", msg);
+    const char *dump = strstr(report, "\n\n"); /* after the leak check's own heading */
+    _ck_assert_failed(file, line, "Failed",
+                      "%s\n\nWhere the goroutines are (the test's own are among them):\n\n%s", msg,
+                      dump ? dump + 2 : report);
 }
 
 static struct {

@@ -68,6 +68,16 @@ long gk_started_since(go_leak_mark_t mark);
  */
 void gk_synctest_watched(go_func_t body, void *arg, double seconds, const char *if_spinning);
 
+/*
+ * Fails the test with the message (printf-style) and, under it, where every
+ * goroutine started since mark is now: their dump, the test's own goroutines
+ * among them. For a wait that did not end: the dump says who is stuck where.
+ * The failure is reported at the caller's line, as ck_abort_msg's would be.
+ */
+#define gk_fail_with_dump(mark, ...) gk_fail_with_dump_at(__FILE__, __LINE__, (mark), __VA_ARGS__)
+_Noreturn void gk_fail_with_dump_at(const char *file, int line, go_leak_mark_t mark,
+                                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
 #define GK_LEAK_MARK() go_leak_mark_t gk_leak_mark_ = go_leak_mark()
 
 #define GK_ASSERT_NO_LEAKS()                                                                       \

@@ -27,22 +27,6 @@
 
 /* ---- helpers: messages ----------------------------------------------------- */
 
-/* Fails the test with the message and where every goroutine started since
- * mark is now (the goroutine dump). */
-static void fail_with_dump(go_leak_mark_t mark, const char *fmt, ...)
-{
-    static char msg[2048], report[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (go_leak_check(mark, report, sizeof report) == 0)
-        ck_abort_msg("%s\n\nNo goroutine started by the test is alive any more.", msg);
-    const char *dump = strstr(report, "\n\n");
-    ck_abort_msg("%s\n\nWhere the goroutines are (the test's own are among them):\n\n%s", msg,
-                 dump ? dump + 2 : report);
-}
-
 /* ---- helpers: the test's f ---------------------------------------------------- */
 
 enum { MAX_V = 256 };
@@ -150,11 +134,11 @@ static bool recv_from(chan_t *out, int *v, go_leak_mark_t mark, const char *stag
     int which = chan_select(cs, 2, SELECT_BLOCK);
     timer_free(t);
     if (which == 1)
-        fail_with_dump(mark,
-                       "%s: after %d value%s, its output has neither sent another value nor "
-                       "been closed for an hour. Its reader waits for the close: %s. Is a "
-                       "goroutine waiting for something that never comes?",
-                       stage, received, received == 1 ? "" : "s", who_closes(stage));
+        gk_fail_with_dump(mark,
+                          "%s: after %d value%s, its output has neither sent another value nor "
+                          "been closed for an hour. Its reader waits for the close: %s. Is a "
+                          "goroutine waiting for something that never comes?",
+                          stage, received, received == 1 ? "" : "s", who_closes(stage));
     return cs[0].ok;
 }
 
@@ -225,7 +209,7 @@ static void cancel_and_wait(pipeline_t *p, go_leak_mark_t mark, const char *why)
     select_case_t cs[] = {select_recv(w.stopped, NULL), select_recv(t->C, NULL)};
     int which = chan_select(cs, 2, SELECT_BLOCK);
     timer_free(t);
-    if (which == 1) fail_with_dump(mark, "%s", why);
+    if (which == 1) gk_fail_with_dump(mark, "%s", why);
     chan_free(w.stopped);
 }
 
@@ -1019,13 +1003,13 @@ static go_duration_t first_k_within_an_hour(first_k_call_t *c)
     timer_free(t);
     go_duration_t took = time_since(start);
     if (which == 1)
-        fail_with_dump(mark,
-                       "first_k(k = %d of %d values) has not returned an hour later. Its "
-                       "pipeline_stop waits for every stage to return, and some stage does not "
-                       "return when the pipeline is cancelled: a send that is not a chan_select "
-                       "with select_recv(ctx_done(p->ctx), NULL), or a stage that returns "
-                       "without closing its output (the stage reading it then waits forever)",
-                       c->k, c->n);
+        gk_fail_with_dump(mark,
+                          "first_k(k = %d of %d values) has not returned an hour later. Its "
+                          "pipeline_stop waits for every stage to return, and some stage does not "
+                          "return when the pipeline is cancelled: a send that is not a chan_select "
+                          "with select_recv(ctx_done(p->ctx), NULL), or a stage that returns "
+                          "without closing its output (the stage reading it then waits forever)",
+                          c->k, c->n);
     chan_free(c->returned);
     static char report[8192];
     int left = go_leak_check(mark, report, sizeof report);

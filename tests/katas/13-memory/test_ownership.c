@@ -139,22 +139,6 @@ static bool all_bytes(const void *p, size_t n, unsigned char v)
 
 static go_leak_mark_t mark;
 
-/* Fails the test with the message and where every goroutine started since
- * the test began is now (the goroutine dump). */
-static void fail_with_dump(const char *fmt, ...)
-{
-    static char msg[2048], report[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (go_leak_check(mark, report, sizeof report) == 0)
-        ck_abort_msg("%s\n\nNo goroutine started by the test is alive any more.", msg);
-    const char *dump = strstr(report, "\n\n");
-    ck_abort_msg("%s\n\nWhere the goroutines are (the test's own are among them):\n\n%s", msg,
-                 dump ? dump + 2 : report);
-}
-
 /* Waits for c to be closed, at most an hour of virtual time; else fails
  * with why. */
 static void wait_closed(chan_t *c, const char *why)
@@ -163,7 +147,7 @@ static void wait_closed(chan_t *c, const char *why)
     select_case_t cs[] = {select_recv(c, NULL), select_recv(t->C, NULL)};
     int which = chan_select(cs, 2, SELECT_BLOCK);
     timer_free(t);
-    if (which == 1) fail_with_dump("%s", why);
+    if (which == 1) gk_fail_with_dump(mark, "%s", why);
 }
 
 typedef struct {
@@ -218,7 +202,7 @@ static bool recv_within_an_hour(chan_t *ch, void *v, const char *why)
     select_case_t cs[] = {select_recv(ch, v), select_recv(t->C, NULL)};
     int which = chan_select(cs, 2, SELECT_BLOCK);
     timer_free(t);
-    if (which == 1) fail_with_dump("%s", why);
+    if (which == 1) gk_fail_with_dump(mark, "%s", why);
     return cs[0].ok;
 }
 

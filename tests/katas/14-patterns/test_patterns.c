@@ -48,22 +48,6 @@ static void sleep_until(go_duration_t t)
     if (d > 0) go_sleep(d);
 }
 
-/* Fails the test with the message and where every goroutine started since
- * mark is now (the goroutine dump). */
-static void fail_with_dump(go_leak_mark_t mark, const char *fmt, ...)
-{
-    static char msg[4096], report[8192];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    if (go_leak_check(mark, report, sizeof report) == 0)
-        ck_abort_msg("%s\n\nNo goroutine started by the test is alive any more.", msg);
-    const char *dump = strstr(report, "\n\n");
-    ck_abort_msg("%s\n\nWhere the goroutines are (the test's own are among them):\n\n%s", msg,
-                 dump ? dump + 2 : report);
-}
-
 /* ==== Tasks 1 and 2: one set of tests, two stores ============================ */
 
 typedef struct {
@@ -340,10 +324,10 @@ static void store_closes(void *unused)
                   table_watch.live, table_watch.live == 1 ? "" : "s");
     int left = go_leak_check(gk_leak_mark_, NULL, 0);
     if (left)
-        fail_with_dump(gk_leak_mark_,
-                       "store_close returned, but the owner goroutine is still alive: close the "
-                       "requests channel (the owner's `while (chan_recv(...))` then ends) and "
-                       "wait until the owner has returned");
+        gk_fail_with_dump(gk_leak_mark_,
+                          "store_close returned, but the owner goroutine is still alive: close the "
+                          "requests channel (the owner's `while (chan_recv(...))` then ends) and "
+                          "wait until the owner has returned");
     /* A second store after the first: nothing of the first is in the way. */
     s = store_start();
     ck_assert_msg(s != NULL, "store_start returned NULL");
@@ -559,13 +543,14 @@ static void play(scenario_t *sc)
                              "closing out: its reader waits for the close to know that no batch "
                              "will follow. Close out after the last batch is sent",
                              sc->max, fmt_d(sc->wait), fmt_d(sc->returned_at), fmt_batches(sc));
-            fail_with_dump(mark,
-                           "batcher (max %d, wait %s): after %s, out has neither sent a batch nor "
-                           "been closed for an hour (it is now %s). Is the batcher stuck in a "
-                           "chan_send or chan_recv, or in a select whose cases are all NULL (a "
-                           "channel switched off and never on again, or one never made)?%s%s",
-                           sc->max, fmt_d(sc->wait), fmt_batches(sc), fmt_d(now()),
-                           sc->if_stuck ? " " : "", sc->if_stuck ? sc->if_stuck : "");
+            gk_fail_with_dump(
+                mark,
+                "batcher (max %d, wait %s): after %s, out has neither sent a batch nor "
+                "been closed for an hour (it is now %s). Is the batcher stuck in a "
+                "chan_send or chan_recv, or in a select whose cases are all NULL (a "
+                "channel switched off and never on again, or one never made)?%s%s",
+                sc->max, fmt_d(sc->wait), fmt_batches(sc), fmt_d(now()), sc->if_stuck ? " " : "",
+                sc->if_stuck ? sc->if_stuck : "");
         }
         if (!ok) break;
         ck_assert_msg(sc->nb < MAX_BATCHES, "batcher sent more than %d batches: %s", MAX_BATCHES,
@@ -582,14 +567,15 @@ static void play(scenario_t *sc)
     }
     sc->closed_at = now();
     if (!within_an_hour(sc->returned, NULL, NULL))
-        fail_with_dump(mark, "batcher closed out at %s but had not returned an hour later",
-                       fmt_d(sc->closed_at));
+        gk_fail_with_dump(mark, "batcher closed out at %s but had not returned an hour later",
+                          fmt_d(sc->closed_at));
     if (!within_an_hour(sc->fed, NULL, NULL))
-        fail_with_dump(mark,
-                       "batcher returned at %s, after %s, but the feeder has not sent all of its "
-                       "%d items and closed in: the batcher returns only once in is closed and "
-                       "every item has been sent",
-                       fmt_d(sc->returned_at), fmt_batches(sc), sc->n);
+        gk_fail_with_dump(
+            mark,
+            "batcher returned at %s, after %s, but the feeder has not sent all of its "
+            "%d items and closed in: the batcher returns only once in is closed and "
+            "every item has been sent",
+            fmt_d(sc->returned_at), fmt_batches(sc), sc->n);
     chan_free(sc->in);
     chan_free(sc->out);
     chan_free(sc->fed);
