@@ -32,8 +32,9 @@ void __tsan_func_exit(void) __attribute__((weak));
  * hottest paths (Mutex, channels) make several per operation; a branch on
  * this flag costs nothing.
  */
-extern int rt_valgrind;
-#define UNDER_VALGRIND __builtin_expect(rt_valgrind, 0)
+extern int rt_valgrind; /* -1 until known, then 0 or 1 */
+int rt_valgrind_init(void);
+#define UNDER_VALGRIND (__builtin_expect(rt_valgrind != 0, 0) && (rt_valgrind > 0 || rt_valgrind_init()))
 
 /* Whether a detector watches: without one, the runtime may skip work done
  * only for the detectors (the anchors of buffered handoffs, in chan.c). */

@@ -156,10 +156,11 @@ static inline void setsite(G *g, GK_SITE_PARAMS)
 }
 
 /*
- * Parking. gopark sleeps until goready; the runnable-goroutine count goes
- * down when g parks and up when a waker readies it (the waker counts, not
- * the wakee, so the count never drops to 0 while a wake-up is in flight).
- * When it reaches 0, every goroutine is blocked on the runtime: deadlock.
+ * Parking. gopark spins, then sleeps, until goready; the running count goes
+ * down when g goes to sleep and up when a waker wakes a sleeper (the waker
+ * counts, not the wakee, so the count never drops to 0 while a wake-up is in
+ * flight; see park.c). When it reaches 0, every goroutine is blocked on the
+ * runtime: deadlock.
  */
 void park_prepare(G *g, waitreason_t reason); /* before publishing g */
 bool spin_while(const uint32_t *word, uint32_t val);
