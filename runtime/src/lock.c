@@ -47,12 +47,16 @@ void lock(uint32_t *l)
     if (c == 0) return;
     /* Runtime locks are held for a few hundred instructions, by a thread
      * that is most likely running: spin briefly, then yield once, before
-     * paying for a futex sleep (Go's lock_futex.go does the same). */
+     * paying for a futex sleep (as Go's lock_futex.go). The spin backs off
+     * (1, 2, 4 ... 32 pauses between looks, about 1.6 us in all here, where
+     * a pause takes 25 ns): a spinner that polls the word on every pause
+     * takes its cache line from the holder, which must take it back to
+     * unlock (3x slower on a busy buffered channel), and one that looks
+     * only every 30 pauses, as Go does, arrives late to a lock held briefly
+     * (twice as slow on a channel of capacity 1). */
     if (sched.ncpu > 1)
-        for (int i = 0; i < 4; i++) {
-            /* Pause without reading: a spinner that polls the word takes its
-             * cache line from the holder, which must take it back to unlock. */
-            procyield(30);
+        for (int i = 0; i < 6; i++) {
+            procyield(1 << i);
             if (__atomic_load_n(l, __ATOMIC_RELAXED) == 0 && (c = cas(l, 0, 1)) == 0) return;
         }
     sched_yield();

@@ -52,7 +52,7 @@ static bool wait_for_work(m_t *m)
     while (__atomic_load_n(&m->work, __ATOMIC_ACQUIRE) == 0) {
         int64_t left = deadline - nanotime();
         if (left > 0) {
-            if (!spin_while(&m->work, 0)) futex_wait_ns(&m->work, 0, left);
+            if (!spin_while(&m->work, 0, false)) futex_wait_ns(&m->work, 0, left);
             continue;
         }
         lock(&mpool.lock);

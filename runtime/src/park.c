@@ -55,10 +55,12 @@ void park_init(void)
     sched.ncpu = RUNNING_ON_VALGRIND ? 1 : (n > 0 ? (int)n : 1);
 }
 
-static bool may_spin(void)
+/* A core is free for the caller to spin on. A parking goroutine still
+ * counts itself in sched.running (counted); an idle thread (m.c) does not. */
+static bool may_spin(bool counted)
 {
-    /* sched.running counts the caller, and every goroutine spinning. */
-    return sched.ncpu > 1 && __atomic_load_n(&sched.running, __ATOMIC_RELAXED) <= sched.ncpu;
+    int running = __atomic_load_n(&sched.running, __ATOMIC_RELAXED) - (counted ? 1 : 0);
+    return sched.ncpu > 1 && running < sched.ncpu;
 }
 
 static inline void cpu_relax(void)
@@ -88,9 +90,9 @@ static bool yield_while(const uint32_t *word, uint32_t val)
 }
 
 /* Spins until *word != val or the time is up; true if it changed. */
-bool spin_while(const uint32_t *word, uint32_t val)
+bool spin_while(const uint32_t *word, uint32_t val, bool counted)
 {
-    if (!may_spin()) return false;
+    if (!may_spin(counted)) return false;
     int64_t deadline = 0;
     for (int i = 0;; i++) {
         if (__atomic_load_n(word, __ATOMIC_ACQUIRE) != val) return true;
@@ -132,7 +134,7 @@ void gopark(G *g)
     /* A spinning goroutine still counts as running: a wake-up that comes
      * while it spins touches neither sched.running nor the futex, and
      * deadlock detection waits for the spin (at most SPIN_NS). */
-    if (!spin_while(&g->wakeup, PARK_WAITING) && !yield_while(&g->wakeup, PARK_WAITING)) {
+    if (!spin_while(&g->wakeup, PARK_WAITING, true) && !yield_while(&g->wakeup, PARK_WAITING)) {
         uint32_t w = PARK_WAITING;
         if (__atomic_compare_exchange_n(&g->wakeup, &w, PARK_SLEEPING, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE)) {

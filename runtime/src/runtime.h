@@ -163,7 +163,7 @@ static inline void setsite(G *g, GK_SITE_PARAMS)
  * runtime: deadlock.
  */
 void park_prepare(G *g, waitreason_t reason); /* before publishing g */
-bool spin_while(const uint32_t *word, uint32_t val);
+bool spin_while(const uint32_t *word, uint32_t val, bool counted);
 void procyield(int n); /* n pause instructions */
 void park_init(void);
 void gopark(G *g);
