@@ -135,6 +135,30 @@ int chan_select_at(select_case_t *cases, int n, select_mode_t mode, GK_SITE_PARA
     }
     sort_by_address(lo, live);
 
+    /* Pass 0: the cases one at a time, each under its own channel's lock, in
+     * the same random order. A case found ready is as good a choice as pass
+     * 1 would make (it was ready while its lock was held), and costs one
+     * lock instead of one per channel, each contended by that channel's
+     * other users. Only if none is ready are all locked together. */
+    if (live > 1) {
+        for (int k = 0; k < live; k++) {
+            select_case_t *cs = &cases[poll[k]];
+            G *partner = NULL;
+            lock(&cs->ch->lock);
+            if (cs->dir == SELECT_SEND && cs->ch->closed) {
+                unlock(&cs->ch->lock);
+                gk_panic("send on closed channel");
+            }
+            bool ran = try_case(cs, &partner);
+            unlock(&cs->ch->lock);
+            if (ran) {
+                if (partner) goready(partner);
+                chosen = poll[k];
+                goto out;
+            }
+        }
+    }
+
     /* Pass 1. */
 again:
     sellock(lo, live);
