@@ -215,6 +215,8 @@ bool diagnose_tsan(const char *output, diagnosis_t *d)
                 free(fn);
                 free(where);
             }
+        } else if (starts_with(line, "  Location is global '<null>'")) {
+            /* gcc 12's TSan adds this after "Location is stack of ...": noise */
         } else if (starts_with(line, "  ") && line[2] != ' ' && line[2]) {
             flush_section(&sec, &detail, &reason);
             char *h = strip_addresses(line + 2);

@@ -30,6 +30,16 @@ START_TEST(test_tsan_report_trims_runtime_and_libc_frames)
 }
 END_TEST
 
+START_TEST(test_tsan_report_on_a_stack_variable_says_whose_stack_only)
+{
+    diagnosis_t d;
+    ck_assert(diagnose_tsan(slurp("tests/grader/logs/tsan_stack_race.txt"), &d));
+    ck_assert_contains(d.detail, "Location is stack of main thread.");
+    ck_assert_msg(!strstr(d.detail, "<null>"), "TSan's null global line left in:\n%s", d.detail);
+    ck_assert_contains(d.reason, "at katas/01-sum/sum.c:3 (inc)");
+}
+END_TEST
+
 START_TEST(test_a_race_outside_kata_code_still_says_where)
 {
     /* A race inside the runtime: no kata frame for one access, so the
@@ -109,6 +119,7 @@ Suite *diagnose_suite(void)
     TCase *tc = tcase_create("logs");
     tcase_add_test(tc, test_tsan_report_names_both_accesses_at_the_learners_lines);
     tcase_add_test(tc, test_tsan_report_trims_runtime_and_libc_frames);
+    tcase_add_test(tc, test_tsan_report_on_a_stack_variable_says_whose_stack_only);
     tcase_add_test(tc, test_a_race_outside_kata_code_still_says_where);
     tcase_add_test(tc, test_helgrind_report_names_both_accesses_with_short_paths);
     tcase_add_test(tc, test_helgrind_log_without_errors_is_no_diagnosis);
