@@ -23,6 +23,12 @@ int dispatcher(ctx_t *ctx, chan_t *in, chan_t *out, go_duration_t age)
     int dropped = 0;
 
     for (;;) {
+        /* Done first: when a worker is waiting too, the select below would
+         * pick at random, and might hand out a job after the cancel (kata 12). */
+        if (ctx && ctx_err(ctx)) {
+            dropped = pq_len(q);
+            break;
+        }
         int n = pq_len(q);
         if (in == NULL && n == 0) break; /* closed and drained */
 
