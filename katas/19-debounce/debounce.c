@@ -58,3 +58,34 @@ void sf_free(sf_group_t *g)
     (void)g;
     TODO("sf_free: release the group");
 }
+
+/* ---- Task 3: an aggregator -------------------------------------------------- */
+
+/* The aggregator: the current window's sums, what guards them, and what
+ * agg_close needs to stop the flusher and wait for it. */
+struct agg {
+    int todo; /* replace with your fields */
+};
+
+agg_t *agg_start(go_duration_t window, chan_t *out)
+{
+    (void)window;
+    (void)out;
+    TODO("agg_start: allocate the aggregator, start its flusher goroutine (a ticker every window; "
+         "on each tick take the sums under the lock and send them, sorted, without it), return");
+}
+
+void agg_add(agg_t *a, const char *key, long delta)
+{
+    (void)a;
+    (void)key;
+    (void)delta;
+    TODO("agg_add: under the lock, add delta to key's sum in the current window");
+}
+
+void agg_close(agg_t *a)
+{
+    (void)a;
+    TODO("agg_close: tell the flusher to stop (it sends what is left, closes out, returns), wait "
+         "for it, free everything");
+}

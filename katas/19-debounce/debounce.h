@@ -7,6 +7,8 @@
  *           timers, timer_reset and timer_stop)
  *   Task 2  singleflight: callers asking for the same key at the same time
  *           share one call and its result, errors included
+ *   Task 3  an aggregator: counters updated by many goroutines, summed per
+ *           key over a window and flushed once per window
  *
  * Kata 14 built a size/time batcher and kata 10 rate limiters (a ticker
  * throttle, a token bucket): this kata does not repeat them. A batcher keeps
@@ -105,5 +107,58 @@ sf_result_t sf_do(sf_group_t *g, const char *key, sf_fn fn, void *arg, bool *sha
 
 /* Releases g. No call may be in flight. */
 void sf_free(sf_group_t *g);
+
+/* ==== Task 3: an aggregator (coalescing updates) ============================
+ *
+ * Request handlers count things ("hits", "bytes", "errors"); sending every
+ * +1 to the metrics server would cost more than the requests. The
+ * aggregator sums the updates per key in memory and sends the sums once per
+ * window: a thousand +1s become one "hits 1000".
+ */
+
+enum { AGG_KEY_MAX = 16, AGG_KEYS_MAX = 8 };
+
+typedef struct {
+    char key[AGG_KEY_MAX];
+    long sum; /* the sum of the deltas added to key during the window */
+} agg_entry_t;
+
+typedef struct {
+    int n;                           /* 1..AGG_KEYS_MAX (never 0) */
+    agg_entry_t items[AGG_KEYS_MAX]; /* one per key added to, sorted by key (strcmp) */
+} agg_flush_t;
+
+typedef struct agg agg_t; /* you define struct agg in debounce.c */
+
+/*
+ * agg_start: makes an aggregator and starts its one flusher goroutine, then
+ * returns. out carries agg_flush_t (unbuffered, made by the caller, who
+ * reads it until it is closed). window > 0.
+ *
+ *   - The flusher flushes at window, 2*window, ... after agg_start (one
+ *     ticker): it takes every key added to since the last flush, with its
+ *     sum (a key added to is sent even if its sum is 0), sorted by key, and
+ *     sends them on out as one agg_flush_t. A window with no add sends
+ *     nothing (never a flush with n == 0).
+ *   - The flusher sends with no lock held: while the reader is slow, agg_add
+ *     goes on, into the next window's sums.
+ */
+agg_t *agg_start(go_duration_t window, chan_t *out);
+
+/*
+ * agg_add: adds delta to key's sum in the current window. Safe to call from
+ * any number of goroutines at once, and with the flusher running. Never
+ * waits for a flush to be sent (it holds a lock for a moment, at most).
+ * At most AGG_KEYS_MAX distinct keys per window; key is copied.
+ */
+void agg_add(agg_t *a, const char *key, long delta);
+
+/*
+ * agg_close: called once, after every agg_add has returned. Stops the
+ * flusher: what was added since the last flush, if anything, is sent at once
+ * as the last flush; then out is closed, the flusher returns, and agg_close
+ * returns after it, having freed the aggregator (and its ticker).
+ */
+void agg_close(agg_t *a);
 
 #endif

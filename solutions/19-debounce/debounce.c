@@ -134,3 +134,87 @@ void sf_free(sf_group_t *g)
 {
     free(g);
 }
+
+/* ---- Task 3: an aggregator -------------------------------------------------- */
+
+/* The sums of the current window live behind mu: agg_add and the flusher
+ * both touch them. The flusher swaps them out under the lock and sends with
+ * no lock held, so a slow reader never holds up agg_add. */
+struct agg {
+    mutex_t mu; /* guards cur */
+    agg_flush_t cur;
+    chan_t *out;
+    chan_t *quit; /* closed by agg_close */
+    chan_t *done; /* closed by the flusher when it has returned its last send */
+    go_duration_t window;
+};
+
+/* Takes the window's sums (under the lock) and sends them sorted (without). */
+static void flush(agg_t *a)
+{
+    mutex_lock(&a->mu);
+    agg_flush_t f = a->cur;
+    a->cur.n = 0;
+    mutex_unlock(&a->mu);
+    if (f.n == 0) return; /* never an empty flush */
+    for (int i = 1; i < f.n; i++) {
+        agg_entry_t e = f.items[i];
+        int j = i;
+        for (; j > 0 && strcmp(f.items[j - 1].key, e.key) > 0; j--)
+            f.items[j] = f.items[j - 1];
+        f.items[j] = e;
+    }
+    chan_send(a->out, &f);
+}
+
+static void flusher(void *arg)
+{
+    agg_t *a = arg;
+    go_ticker_t *t = ticker_new(a->window);
+    for (;;) {
+        select_case_t cs[] = {select_recv(t->C, NULL), select_recv(a->quit, NULL)};
+        if (chan_select(cs, 2, SELECT_BLOCK) == 1) break;
+        flush(a);
+    }
+    ticker_free(t);
+    flush(a); /* what was added since the last tick */
+    chan_close(a->out);
+    chan_close(a->done);
+}
+
+agg_t *agg_start(go_duration_t window, chan_t *out)
+{
+    agg_t *a = calloc(1, sizeof *a);
+    if (!a) abort();
+    a->out = out;
+    a->window = window;
+    a->quit = chan_make(0, 0);
+    a->done = chan_make(0, 0);
+    go(flusher, a);
+    return a;
+}
+
+void agg_add(agg_t *a, const char *key, long delta)
+{
+    mutex_lock(&a->mu);
+    int i = 0;
+    while (i < a->cur.n && strncmp(a->cur.items[i].key, key, AGG_KEY_MAX - 1) != 0)
+        i++;
+    if (i == a->cur.n) {
+        if (i == AGG_KEYS_MAX) abort(); /* the contract allows no more */
+        memset(&a->cur.items[i], 0, sizeof a->cur.items[i]);
+        strncpy(a->cur.items[i].key, key, AGG_KEY_MAX - 1);
+        a->cur.n++;
+    }
+    a->cur.items[i].sum += delta;
+    mutex_unlock(&a->mu);
+}
+
+void agg_close(agg_t *a)
+{
+    chan_close(a->quit);
+    chan_recv(a->done, NULL); /* the flusher has sent its last flush and returned */
+    chan_free(a->quit);
+    chan_free(a->done);
+    free(a);
+}

@@ -710,6 +710,262 @@ START_TEST(test_sf_waves_of_callers_over_several_keys)
 }
 END_TEST
 
+/* ==== Task 3: the aggregator ================================================= */
+
+enum { MAX_FLUSHES = 16, MAX_ADDERS = 12, MAX_ADDS = 4 };
+
+typedef struct {
+    go_duration_t at[MAX_ADDS];
+    const char *key[MAX_ADDS];
+    long delta[MAX_ADDS];
+    int n;
+    go_duration_t returned_late; /* the longest an agg_add took (virtual time) */
+} adder_t;
+
+typedef struct {
+    /* the script */
+    go_duration_t window;
+    int nadders;
+    adder_t adders[MAX_ADDERS];
+    go_duration_t close_at;  /* agg_close, once every adder is done */
+    go_duration_t read_from; /* the reader reads nothing before */
+    /* what happened */
+    agg_t *a;
+    chan_t *out, *read_all;
+    wg_t wg;
+    int nf;
+    agg_flush_t got[MAX_FLUSHES];
+    go_duration_t got_at[MAX_FLUSHES];
+    go_duration_t out_closed_at, close_returned_at;
+    long started;
+} agg_scenario_t;
+
+static agg_scenario_t *the_agg;
+
+static void adder(void *arg)
+{
+    adder_t *ad = arg;
+    for (int i = 0; i < ad->n; i++) {
+        sleep_until(ad->at[i]);
+        go_duration_t t0 = now();
+        agg_add(the_agg->a, ad->key[i], ad->delta[i]);
+        if (now() - t0 > ad->returned_late) ad->returned_late = now() - t0;
+    }
+    wg_done(&the_agg->wg);
+}
+
+static void agg_reader(void *arg)
+{
+    agg_scenario_t *sc = arg;
+    sleep_until(sc->read_from);
+    agg_flush_t f;
+    while (chan_recv(sc->out, &f)) {
+        if (sc->nf < MAX_FLUSHES) {
+            sc->got_at[sc->nf] = now();
+            sc->got[sc->nf++] = f;
+        }
+    }
+    sc->out_closed_at = now();
+    chan_close(sc->read_all);
+}
+
+/* "{bytes 45, hits 10} at 1 s, {hits 10} at 2 s" */
+static const char *fmt_flushes(const agg_scenario_t *sc)
+{
+    static char s[2048];
+    size_t len = 0;
+    s[0] = 0;
+    if (sc->nf == 0) return "no flush";
+    for (int i = 0; i < sc->nf && len < sizeof s - 96; i++) {
+        len += (size_t)snprintf(s + len, sizeof s - len, "%s{", i ? ", " : "");
+        int n = sc->got[i].n;
+        for (int j = 0; j < n && j < AGG_KEYS_MAX && len < sizeof s - 96; j++)
+            len += (size_t)snprintf(s + len, sizeof s - len, "%s%.*s %ld", j ? ", " : "",
+                                    AGG_KEY_MAX, sc->got[i].items[j].key, sc->got[i].items[j].sum);
+        len += (size_t)snprintf(s + len, sizeof s - len, "} at %s", fmt_d(sc->got_at[i]));
+    }
+    return s;
+}
+
+static void agg_play(agg_scenario_t *sc)
+{
+    go_leak_mark_t mark = go_leak_mark();
+    the_agg = sc;
+    sc->out = chan_make(sizeof(agg_flush_t), 0);
+    sc->read_all = chan_make(0, 0);
+    go(agg_reader, sc);
+    long before = gk_started_since(mark);
+    sc->a = agg_start(sc->window, sc->out);
+    sc->started = gk_started_since(mark) - before;
+    wg_add(&sc->wg, sc->nadders);
+    for (int i = 0; i < sc->nadders; i++)
+        go(adder, &sc->adders[i]);
+    wg_wait(&sc->wg);
+    sleep_until(sc->close_at);
+    agg_close(sc->a);
+    sc->close_returned_at = now();
+    if (!within_an_hour(sc->read_all, NULL, NULL))
+        gk_fail_with_dump(mark,
+                          "agg_close returned at %s, but out was not closed an hour later: the "
+                          "reader got %s and still waits. Close out after the last flush",
+                          fmt_d(sc->close_returned_at), fmt_flushes(sc));
+    chan_free(sc->out);
+    chan_free(sc->read_all);
+}
+
+static void expect_flushes(const agg_scenario_t *sc, const char *want, const char *why)
+{
+    const char *got = fmt_flushes(sc);
+    ck_assert_msg(strcmp(got, want) == 0,
+                  "aggregator (window %s): the reader received\n    %s\n  expected\n    %s\n  %s",
+                  fmt_d(sc->window), got, want, why);
+}
+
+static void add_at(adder_t *ad, go_duration_t at, const char *key, long delta)
+{
+    ad->at[ad->n] = at;
+    ad->key[ad->n] = key;
+    ad->delta[ad->n++] = delta;
+}
+
+static void counters(void *unused)
+{
+    (void)unused;
+    static agg_scenario_t sc;
+    sc = (agg_scenario_t){.window = SECOND, .nadders = 10, .close_at = 3500 * MILLISECOND};
+    for (int i = 0; i < sc.nadders; i++) {
+        add_at(&sc.adders[i], 100 * MILLISECOND, "hits", 1);
+        add_at(&sc.adders[i], 200 * MILLISECOND, "bytes", i);
+        add_at(&sc.adders[i], 1500 * MILLISECOND, "hits", 1);
+    }
+    agg_play(&sc);
+    expect_flushes(&sc, "{bytes 45, hits 10} at 1 s, {hits 10} at 2 s",
+                   "10 goroutines each added hits +1 and bytes +i (0..9) in the first window, "
+                   "and hits +1 in the second: each window's sums go at its end, one entry per "
+                   "key, sorted by key. The windows at 3 s and at the close (3.5 s) had no add: "
+                   "no flush for them.");
+    ck_assert_msg(sc.close_returned_at == 3500 * MILLISECOND &&
+                      sc.out_closed_at <= sc.close_returned_at,
+                  "agg_close (called at 3.5 s) returned at %s and out was closed at %s: expected "
+                  "both at 3.5 s, out closed before agg_close returns",
+                  fmt_d(sc.close_returned_at), fmt_d(sc.out_closed_at));
+}
+
+START_TEST(test_agg_sums_each_window_from_many_goroutines)
+{
+    run_watched(counters, NULL);
+}
+END_TEST
+
+static void last_flush(void *unused)
+{
+    (void)unused;
+    static agg_scenario_t sc;
+    sc = (agg_scenario_t){.window = 10 * SECOND, .nadders = 2, .close_at = 4 * SECOND};
+    add_at(&sc.adders[0], SECOND, "errors", 2);
+    add_at(&sc.adders[1], 3 * SECOND, "errors", -2);
+    add_at(&sc.adders[1], 3 * SECOND, "aborts", 1);
+    agg_play(&sc);
+    expect_flushes(&sc, "{aborts 1, errors 0} at 4 s",
+                   "agg_close at 4 s, before the first window (10 s) ended: what was added is "
+                   "sent at once as the last flush, then out is closed. A key that was added to "
+                   "is sent even when its sum is 0.");
+}
+
+START_TEST(test_agg_close_sends_what_is_left_then_closes_out)
+{
+    run_watched(last_flush, NULL);
+}
+END_TEST
+
+static void quiet_windows(void *unused)
+{
+    (void)unused;
+    static agg_scenario_t sc;
+    sc = (agg_scenario_t){.window = SECOND, .nadders = 1, .close_at = 30 * SECOND};
+    add_at(&sc.adders[0], 4500 * MILLISECOND, "hits", 3);
+    agg_play(&sc);
+    expect_flushes(&sc, "{hits 3} at 5 s",
+                   "One add at 4.5 s, close at 30 s: the window ending at 5 s has it; the 29 "
+                   "others had nothing, and an empty flush is never sent (not even at the "
+                   "close).");
+}
+
+START_TEST(test_agg_sends_no_flush_for_a_window_without_adds)
+{
+    run_watched(quiet_windows, NULL);
+}
+END_TEST
+
+static void slow_reader(void *unused)
+{
+    (void)unused;
+    static agg_scenario_t sc;
+    sc = (agg_scenario_t){.window = SECOND,
+                          .nadders = 3,
+                          .close_at = 6500 * MILLISECOND,
+                          .read_from = 4500 * MILLISECOND};
+    for (int i = 0; i < 3; i++) {
+        add_at(&sc.adders[i], 500 * MILLISECOND, "hits", 1);
+        add_at(&sc.adders[i], 1500 * MILLISECOND, "hits", 10);
+        add_at(&sc.adders[i], 2500 * MILLISECOND, "hits", 100);
+        add_at(&sc.adders[i], 3500 * MILLISECOND, "hits", 1000);
+    }
+    agg_play(&sc);
+    long late = 0;
+    for (int i = 0; i < 3; i++)
+        if (sc.adders[i].returned_late > late) late = sc.adders[i].returned_late;
+    ck_assert_msg(late == 0,
+                  "an agg_add took %s while the reader was slow (it reads nothing before 4.5 s): "
+                  "agg_add must never wait for a flush to be sent. Is the lock held across the "
+                  "chan_send on out? Take the sums under the lock, send without it",
+                  fmt_d(late));
+    long total = 0;
+    int bad = -1;
+    for (int i = 0; i < sc.nf; i++) {
+        if (sc.got[i].n != 1 || strcmp(sc.got[i].items[0].key, "hits") != 0)
+            bad = i;
+        else
+            total += sc.got[i].items[0].sum;
+    }
+    ck_assert_msg(bad < 0 && total == 3333 && sc.nf >= 2 && sc.got_at[0] == 4500 * MILLISECOND,
+                  "3 goroutines added hits 1, 10, 100, 1000 at 0.5, 1.5, 2.5, 3.5 s; the reader "
+                  "came at 4.5 s and got %s: expected the first flush ({hits 3}) at 4.5 s and "
+                  "the rest (3330 in all, in one or more flushes) after it, every add counted "
+                  "exactly once",
+                  fmt_flushes(&sc));
+}
+
+START_TEST(test_agg_add_never_waits_for_a_slow_reader)
+{
+    run_watched(slow_reader, NULL);
+}
+END_TEST
+
+static void one_goroutine(void *unused)
+{
+    (void)unused;
+    static agg_scenario_t sc;
+    sc = (agg_scenario_t){.window = SECOND, .nadders = 2, .close_at = 2 * SECOND};
+    add_at(&sc.adders[0], 0, "a", 1);
+    add_at(&sc.adders[1], 0, "b", 1);
+    go_leak_mark_t mark = go_leak_mark();
+    agg_play(&sc);
+    long all = gk_started_since(mark);
+    ck_assert_msg(sc.started == 1,
+                  "agg_start started %ld goroutines, expected exactly 1 (the flusher)", sc.started);
+    ck_assert_msg(all == 1 + 1 + sc.nadders,
+                  "the test started the reader and %d adders, agg_start the flusher, and %ld "
+                  "more goroutines were started: agg_add and agg_close start none",
+                  sc.nadders, all - 2 - sc.nadders);
+}
+
+START_TEST(test_agg_runs_one_flusher_goroutine)
+{
+    run_watched(one_goroutine, NULL);
+}
+END_TEST
+
 Suite *kata_suite(void)
 {
     Suite *s = suite_create("debounce");
@@ -728,5 +984,10 @@ Suite *kata_suite(void)
     kata_add_test(s, test_sf_shares_an_error_and_does_not_cache_it);
     kata_add_test(s, test_sf_calls_for_different_keys_run_at_the_same_time);
     kata_add_test(s, test_sf_waves_of_callers_over_several_keys);
+    kata_add_test(s, test_agg_sums_each_window_from_many_goroutines);
+    kata_add_test(s, test_agg_close_sends_what_is_left_then_closes_out);
+    kata_add_test(s, test_agg_sends_no_flush_for_a_window_without_adds);
+    kata_add_test(s, test_agg_add_never_waits_for_a_slow_reader);
+    kata_add_test(s, test_agg_runs_one_flusher_goroutine);
     return s;
 }
