@@ -32,11 +32,11 @@
  *
  *   goroutine 1 [synctest.Run]:
  *   main(...)
- *           katas/16-custom-channel/examples/one-cond-signal.c:94
+ *           katas/16-custom-channel/examples/one-cond-signal.c:104
  *
  *   goroutine 3 [sync.Cond.Wait]:
  *   send(...)
- *           katas/16-custom-channel/examples/one-cond-signal.c:51
+ *           katas/16-custom-channel/examples/one-cond-signal.c:57
  *   ...
  */
 #include <stdio.h>

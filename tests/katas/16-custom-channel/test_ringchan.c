@@ -496,7 +496,7 @@ static void many_body(void *unused)
                               "capacity 1: after an hour %d of them are still waiting, with "
                               "nothing left to wake them: a lost wake-up. Does a receive wake a "
                               "sender (not_full) and a send a receiver (not_empty), each on its "
-                              "own cond?",
+                              "own cond, and does every wait look again in a while loop?",
                               PAIRS, PAIRS, PER, 2 * PAIRS - k);
     }
     timer_free(t);
