@@ -371,8 +371,13 @@ static void self_unsubscriber(void *arg)
 {
     reader_t *r = arg;
     int v;
-    while (r->n < 3 && chan_recv(r->events, &v))
+    /* Up to 3 events; with a small buffer the publishers may have run ahead
+     * (the rest dropped), so give up waiting after a second of quiet. */
+    while (r->n < 3) {
+        select_case_t cs[] = {select_recv(r->events, &v), select_recv(time_after(SECOND), NULL)};
+        if (chan_select(cs, 2, SELECT_BLOCK) != 0 || !cs[0].ok) break;
         r->got[r->n++] = v;
+    }
     broker_unsubscribe(r->b, r->events);
     while (chan_recv(r->events, &v))
         if (r->n < 64) r->got[r->n++] = v;
@@ -433,7 +438,7 @@ static void unsub_by_reader(void *unused)
     select_case_t cs[] = {select_recv(all, NULL), select_recv(time_after(HOUR), NULL)};
     if (chan_select(cs, 2, SELECT_BLOCK) == 1)
         gk_fail_with_dump(gk_leak_mark_,
-                          "3 subscribers (buffer 1) each read 3 events and then call "
+                          "3 subscribers (buffer 1) each read up to 3 events and then call "
                           "broker_unsubscribe themselves, while 2 goroutines publish 20 events "
                           "each: an hour later (virtual time) not everyone had finished. Does "
                           "the broker wait for a reader, or unsubscribe wait for something the "
@@ -759,12 +764,17 @@ static void coalesced(void *unused)
     ok = watcher_next(w, ctx, &v, &rev);
     go_duration_t took = now() - t0;
     ctx_cancel(ctx);
-    ck_assert_msg(!ok && v == -7 && took == 5 * SECOND,
-                  "after the watcher had the latest value, watcher_next with a 5 s timeout "
-                  "returned %s%s after %.1f s; expected false after exactly 5 s: nothing "
-                  "changed, so it waits (and is woken once per change, not once per put)",
-                  ok ? "true with value " : "false", ok ? "(see value)" : "",
-                  (double)took / SECOND);
+    char what[96];
+    if (ok)
+        snprintf(what, sizeof what, "true (value %ld, rev %ld)", v, rev);
+    else
+        snprintf(what, sizeof what, "false");
+    ck_assert_msg(!ok && took == 5 * SECOND,
+                  "after the watcher had the latest value (100, rev 100), nothing was put; "
+                  "watcher_next with a 5 s timeout returned %s after %.1f s; expected false "
+                  "after exactly 5 s. A wake-up is not always a change: compare revisions, and "
+                  "wait again if nothing is newer",
+                  what, (double)took / SECOND);
     watcher_stop(w);
     kv_free(kv);
 }
