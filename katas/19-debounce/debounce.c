@@ -1,5 +1,5 @@
 /*
- * Kata 19 · Batching and aggregation: debounce and request coalescing.
+ * Kata 19 · Batching and aggregation: debounce, coalescing, aggregation.
  * This is the file you edit.
  *
  * The contract of every function is in debounce.h; the lesson is in

@@ -1,5 +1,5 @@
 /*
- * Kata 19 · Batching and aggregation: debounce and request coalescing.
+ * Kata 19 · Batching and aggregation: debounce, coalescing, aggregation.
  * The contracts. Read them; don't edit this file (the grader uses its own).
  *
  *   Task 1  a debouncer: the last value, once the input has gone quiet, and
