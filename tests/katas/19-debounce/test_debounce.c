@@ -869,15 +869,21 @@ static void last_flush(void *unused)
 {
     (void)unused;
     static agg_scenario_t sc;
-    sc = (agg_scenario_t){.window = 10 * SECOND, .nadders = 2, .close_at = 4 * SECOND};
+    sc = (agg_scenario_t){
+        .window = 10 * SECOND, .nadders = 2, .close_at = 4 * SECOND, .read_from = 6 * SECOND};
     add_at(&sc.adders[0], SECOND, "errors", 2);
     add_at(&sc.adders[1], 3 * SECOND, "errors", -2);
     add_at(&sc.adders[1], 3 * SECOND, "aborts", 1);
     agg_play(&sc);
-    expect_flushes(&sc, "{aborts 1, errors 0} at 4 s",
+    expect_flushes(&sc, "{aborts 1, errors 0} at 6 s",
                    "agg_close at 4 s, before the first window (10 s) ended: what was added is "
-                   "sent at once as the last flush, then out is closed. A key that was added to "
-                   "is sent even when its sum is 0.");
+                   "sent as the last flush (the reader, slow, takes it at 6 s), then out is "
+                   "closed. A key that was added to is sent even when its sum is 0.");
+    ck_assert_msg(sc.close_returned_at == 6 * SECOND,
+                  "agg_close, called at 4 s, returned at %s; expected at 6 s: it returns only "
+                  "after the flusher has sent the last flush (the reader took it at 6 s), closed "
+                  "out and returned, so that it can free what the flusher uses",
+                  fmt_d(sc.close_returned_at));
 }
 
 START_TEST(test_agg_close_sends_what_is_left_then_closes_out)
