@@ -24,9 +24,9 @@
  *   audit: got 1
  *   audit: unsubscribing
  *   fatal error: all goroutines are asleep - deadlock!
- * and the dump: the broker in [chan send] at blocking-broker.c:58 (audit's
- * full channel), audit in [chan send] at :73 (its unsubscribe request), main
- * in [chan send] at :95 (the next publish), fast in [chan receive] at :81.
+ * and the dump: the broker in [chan send] at blocking-broker.c:59 (audit's
+ * full channel), audit in [chan send] at :74 (its unsubscribe request), main
+ * in [chan send] at :96 (the next publish), fast in [chan receive] at :82.
  */
 #include <stdio.h>
 

@@ -450,7 +450,9 @@ static void unsub_by_reader(void *unused)
         int last[3] = {-1, -1, -1};
         for (int k = 0; k < rs[i].n; k++) {
             int p = rs[i].got[k] / 1000, seq = rs[i].got[k] % 1000;
-            ck_assert_msg(p >= 1 && p <= 2 && seq > last[p],
+            ck_assert_msg(p >= 1 && p <= 2, "subscriber %d got event %d, which nobody published", i,
+                          rs[i].got[k]);
+            ck_assert_msg(seq > last[p],
                           "subscriber %d got event %d after event %d of the same publisher: "
                           "each publisher's events must arrive in the order it published them",
                           i, rs[i].got[k], p * 1000 + last[p]);
