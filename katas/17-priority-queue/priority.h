@@ -8,6 +8,8 @@
  *           select whose send case is on only while the heap holds a job
  *   Task 2  its rank: strict priority with FIFO ties, or aging, so that a
  *           flood of urgent jobs can't starve a low one forever
+ *   Task 3  a deadline queue: one goroutine, a heap of deadlines and ONE
+ *           timer, reset to the earliest deadline (Go's runtime timers)
  */
 #ifndef KATA_PRIORITY_H
 #define KATA_PRIORITY_H
@@ -187,5 +189,39 @@ long job_rank(int prio, go_time_t arrived, go_duration_t age);
  *     off with a NULL channel while it must not run.
  */
 int dispatcher(ctx_t *ctx, chan_t *in, chan_t *out, go_duration_t age);
+
+/* ==== Task 3: a deadline queue =================================================
+ *
+ * A service that must act at many instants (retry this request in 30 s,
+ * expire that session in 20 min) should not keep a timer, let alone a
+ * goroutine, per instant. Go's runtime doesn't: it keeps a heap of timers
+ * and sleeps until the earliest. Here one goroutine, the owner, keeps a heap
+ * of deadlines (a pq_t: rank = the deadline in ns, seq = the order added)
+ * and one go_timer_t, always set to fire at the heap's earliest deadline.
+ *
+ * You define struct timerq in priority.c: what timerq_add needs to reach
+ * the owner, and what timerq_stop needs to stop it and wait for it.
+ */
+typedef struct timerq timerq_t;
+
+/* Makes the queue's channel(s), starts its owner goroutine (exactly one
+ * goroutine) and returns at once. The owner sends on fired (an int channel
+ * made by the caller, who keeps reading it until timerq_stop returns) the id
+ * of each deadline that has passed: at its deadline (the virtual instant
+ * itself), in deadline order, equal deadlines in the order added. */
+timerq_t *timerq_start(chan_t *fired);
+
+/* Asks the owner to fire id once, after d (d >= 0) from now. Returns once
+ * the owner has the request (the owner, not this call, touches the heap).
+ * If the new deadline is the earliest, the owner resets its timer to it.
+ * Starts no goroutine and makes no timer. Any number of goroutines may call
+ * it at the same time, but not after timerq_stop. */
+void timerq_add(timerq_t *tq, int id, go_duration_t d);
+
+/* Stops the owner (deadlines not yet passed are dropped: they never fire),
+ * waits until it has returned, and frees everything the queue made: its
+ * heap (pq_free), its timer, its channels. Never closes fired. Called once,
+ * after every timerq_add has returned. */
+void timerq_stop(timerq_t *tq);
 
 #endif

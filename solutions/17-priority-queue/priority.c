@@ -61,3 +61,85 @@ int dispatcher(ctx_t *ctx, chan_t *in, chan_t *out, go_duration_t age)
     chan_close(out);
     return dropped;
 }
+
+/* ---- Task 3: a deadline queue ---------------------------------------------------- */
+
+struct timerq {
+    chan_t *adds;     /* tq_req_t: from timerq_add to the owner */
+    chan_t *fired;    /* int: the caller's */
+    chan_t *finished; /* closed by the owner when it has returned */
+};
+
+typedef struct {
+    int id;
+    go_duration_t d;
+} tq_req_t;
+
+static void timerq_owner(void *arg)
+{
+    timerq_t *tq = arg;
+    pq_t *q = pq_new();                  /* confined to this goroutine */
+    go_timer_t *timer = timer_new(HOUR); /* the one timer; armed only while q holds a deadline */
+    timer_stop(timer);
+    long seq = 0;
+    chan_t *adds = tq->adds;
+
+    while (adds != NULL) {
+        tq_req_t r;
+        select_case_t cs[] = {
+            select_recv(adds, &r),
+            select_recv(pq_len(q) > 0 ? timer->C : NULL, NULL),
+        };
+        if (chan_select(cs, 2, SELECT_BLOCK) == 0) {
+            if (!cs[0].ok) { /* timerq_stop closed adds: what is left is dropped */
+                adds = NULL;
+                break;
+            }
+            pq_push(q, (pq_item_t){
+                           .job = {.id = r.id}, .rank = (long)(time_now() + r.d), .seq = seq++});
+        } else {
+            /* Fired: everything due by now goes out, earliest first. */
+            while (pq_len(q) > 0 && pq_top(q).rank <= (long)time_now()) {
+                int id = pq_pop(q).job.id;
+                chan_send(tq->fired, &id);
+            }
+        }
+        /* One timer, always at the earliest deadline (Go 1.23 timers: a reset
+         * never leaves a stale value in C to be received later). */
+        if (pq_len(q) > 0) {
+            go_duration_t wait = (go_duration_t)pq_top(q).rank - time_now();
+            timer_reset(timer, wait > 0 ? wait : 0);
+        } else {
+            timer_stop(timer);
+        }
+    }
+    timer_free(timer);
+    pq_free(q);
+    chan_close(tq->finished);
+}
+
+timerq_t *timerq_start(chan_t *fired)
+{
+    timerq_t *tq = malloc(sizeof *tq);
+    if (!tq) abort();
+    tq->adds = chan_make(sizeof(tq_req_t), 0);
+    tq->fired = fired;
+    tq->finished = chan_make(0, 0);
+    go(timerq_owner, tq);
+    return tq;
+}
+
+void timerq_add(timerq_t *tq, int id, go_duration_t d)
+{
+    tq_req_t r = {id, d};
+    chan_send(tq->adds, &r); /* unbuffered: returns once the owner has it */
+}
+
+void timerq_stop(timerq_t *tq)
+{
+    chan_close(tq->adds);
+    chan_recv(tq->finished, NULL);
+    chan_free(tq->adds);
+    chan_free(tq->finished);
+    free(tq);
+}

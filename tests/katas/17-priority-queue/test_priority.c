@@ -780,6 +780,256 @@ START_TEST(test_dispatcher_with_aging_hands_out_the_job_due_first_to_three_worke
 }
 END_TEST
 
+/* ==== Task 3: the deadline queue ================================================ */
+
+enum { MAX_FIRES = 64 };
+
+typedef struct {
+    chan_t *fired, *quit, *reader_done, *stopped;
+    timerq_t *tq;
+    int nf;
+    int ids[MAX_FIRES];
+    go_duration_t at[MAX_FIRES];
+    go_leak_mark_t mark;
+} tq_run_t;
+
+static tq_run_t tr;
+
+static void tq_reader(void *arg)
+{
+    tq_run_t *r = arg;
+    for (;;) {
+        int id;
+        select_case_t cs[] = {select_recv(r->fired, &id), select_recv(r->quit, NULL)};
+        if (chan_select(cs, 2, SELECT_BLOCK) == 1) break;
+        if (r->nf < MAX_FIRES) {
+            r->ids[r->nf] = id;
+            r->at[r->nf++] = now();
+        }
+    }
+    chan_close(r->reader_done);
+}
+
+static void tq_stopper(void *arg)
+{
+    tq_run_t *r = arg;
+    timerq_stop(r->tq);
+    chan_close(r->stopped);
+}
+
+static const char *fmt_fires(const tq_run_t *r)
+{
+    static char out[2048];
+    size_t len = 0;
+    out[0] = 0;
+    if (r->nf == 0) return "nothing";
+    for (int i = 0; i < r->nf && len < sizeof out - 64; i++)
+        len += (size_t)snprintf(out + len, sizeof out - len, "%s%d at %s", i ? ", " : "", r->ids[i],
+                                fmt_d(r->at[i]));
+    return out;
+}
+
+static void tq_begin(tq_run_t *r)
+{
+    memset(r, 0, sizeof *r);
+    r->mark = go_leak_mark();
+    r->fired = chan_make(sizeof(int), 0);
+    r->quit = chan_make(0, 0);
+    r->reader_done = chan_make(0, 0);
+    r->stopped = chan_make(0, 0);
+    go(tq_reader, r);
+    r->tq = timerq_start(r->fired);
+    ck_assert_msg(r->tq != NULL, "timerq_start returned NULL");
+}
+
+/* Stops the queue at stop_at (bounded), then the reader. */
+static void tq_end(tq_run_t *r, go_duration_t stop_at)
+{
+    sleep_until(stop_at);
+    go_duration_t asked = now();
+    go(tq_stopper, r);
+    if (!within_an_hour(r->stopped))
+        gk_fail_with_dump(r->mark,
+                          "timerq_stop, called at %s, had not returned an hour later (fired so "
+                          "far: %s). It stops the owner (close its channel: the owner's select "
+                          "sees it) and waits for it; deadlines not yet passed are dropped",
+                          fmt_d(asked), fmt_fires(r));
+    ck_assert_msg(now() == asked,
+                  "timerq_stop, called at %s, returned at %s: it must not wait for the "
+                  "deadlines still pending (they are dropped)",
+                  fmt_d(asked), fmt_d(now()));
+    chan_close(r->quit);
+    within_an_hour(r->reader_done);
+    chan_free(r->fired);
+    chan_free(r->quit);
+    chan_free(r->reader_done);
+    chan_free(r->stopped);
+}
+
+static void expect_fires(const tq_run_t *r, const char *want, const char *why)
+{
+    const char *got = fmt_fires(r);
+    ck_assert_msg(strcmp(got, want) == 0, "fired got\n    %s\n  expected\n    %s\n  %s", got, want,
+                  why);
+}
+
+static void body_tq_order(void *arg)
+{
+    (void)arg;
+    tq_begin(&tr);
+    timerq_add(tr.tq, 1, 3 * SECOND);
+    timerq_add(tr.tq, 2, SECOND);
+    timerq_add(tr.tq, 3, 2 * SECOND);
+    timerq_add(tr.tq, 4, 2 * SECOND);
+    timerq_add(tr.tq, 5, 0);
+    tq_end(&tr, 10 * SECOND);
+    expect_fires(&tr, "5 at 0 s, 2 at 1 s, 3 at 2 s, 4 at 2 s, 1 at 3 s",
+                 "five deadlines added at 0 s (after 3 s, 1 s, 2 s, 2 s, 0 s): each id is sent "
+                 "on fired at its deadline, earliest first, equal deadlines in the order added");
+}
+
+START_TEST(test_timerq_fires_each_id_at_its_deadline_in_order)
+{
+    run_watched(body_tq_order, NULL);
+}
+END_TEST
+
+static void body_tq_reset(void *arg)
+{
+    (void)arg;
+    tq_begin(&tr);
+    timerq_add(tr.tq, 1, 10 * SECOND);
+    sleep_until(SECOND);
+    timerq_add(tr.tq, 2, 2 * SECOND);
+    sleep_until(4 * SECOND);
+    timerq_add(tr.tq, 3, SECOND);
+    sleep_until(20 * SECOND);
+    timerq_add(tr.tq, 4, 5 * SECOND);
+    tq_end(&tr, 30 * SECOND);
+    expect_fires(&tr, "2 at 3 s, 3 at 5 s, 1 at 10 s, 4 at 25 s",
+                 "id 1 was due at 10 s; id 2, added at 1 s, was due at 3 s, before it: when a "
+                 "new deadline becomes the earliest, the owner resets its one timer to it "
+                 "(timer_reset). After a fire, the timer is set to the next deadline, and when "
+                 "the heap is empty it waits for the next add");
+}
+
+START_TEST(test_timerq_resets_its_timer_when_an_earlier_deadline_comes)
+{
+    run_watched(body_tq_reset, NULL);
+}
+END_TEST
+
+typedef struct {
+    int base;
+    go_duration_t when[10], d[10];
+} tq_adder_t;
+
+static tq_adder_t adders[3];
+static chan_t *adders_done;
+
+static void tq_adder(void *arg)
+{
+    tq_adder_t *a = arg;
+    for (int i = 0; i < 10; i++) {
+        sleep_until(a->when[i]);
+        timerq_add(tr.tq, a->base + i, a->d[i]);
+    }
+    bool b = true;
+    chan_send(adders_done, &b);
+}
+
+static void body_tq_many(void *arg)
+{
+    (void)arg;
+    long foreign = __atomic_load_n(&pq_watch.foreign_uses, __ATOMIC_RELAXED);
+    long live = __atomic_load_n(&pq_watch.live, __ATOMIC_RELAXED);
+    tq_begin(&tr);
+    long started = gk_started_since(tr.mark) - 1; /* less the test's reader */
+    ck_assert_msg(started == 1,
+                  "timerq_start started %ld goroutines: it starts exactly one, the owner", started);
+    rng = 3;
+    adders_done = chan_make(sizeof(bool), 3);
+    for (int k = 0; k < 3; k++) {
+        adders[k].base = 100 * (k + 1);
+        go_duration_t t = 0;
+        for (int i = 0; i < 10; i++) {
+            t += (rnd(5) + 1) * 100 * MILLISECOND;
+            adders[k].when[i] = t;
+            adders[k].d[i] = rnd(30) * 100 * MILLISECOND + (k + 1) * MILLISECOND;
+        }
+    }
+    go_leak_mark_t before_adds = go_leak_mark();
+    for (int k = 0; k < 3; k++)
+        go(tq_adder, &adders[k]);
+    for (int k = 0; k < 3; k++)
+        if (!within_an_hour(adders_done))
+            gk_fail_with_dump(tr.mark, "timerq_add has not returned for an hour");
+    long by_adds = gk_started_since(before_adds) - 3;
+    chan_free(adders_done);
+    tq_end(&tr, 60 * SECOND);
+    ck_assert_msg(by_adds == 0,
+                  "30 calls of timerq_add started %ld goroutines: a goroutine (or a timer) per "
+                  "deadline is what the queue is there to avoid; the owner does the waiting",
+                  by_adds);
+    char bad[256] = "";
+    int seen = 0;
+    for (int k = 0; k < 3; k++)
+        for (int i = 0; i < 10; i++) {
+            int id = adders[k].base + i, n = 0;
+            go_duration_t due = adders[k].when[i] + adders[k].d[i], at = NEVER;
+            for (int f = 0; f < tr.nf; f++)
+                if (tr.ids[f] == id) {
+                    n++;
+                    at = tr.at[f];
+                }
+            seen += n;
+            if ((n != 1 || at != due) && !bad[0])
+                snprintf(bad, sizeof bad, "id %d, added at %s to fire after %s, fired %d times%s%s",
+                         id, fmt_d(adders[k].when[i]), fmt_d(adders[k].d[i]), n, n ? ", at " : "",
+                         n ? fmt_d(at) : "");
+        }
+    ck_assert_msg(!bad[0] && seen == tr.nf,
+                  "three goroutines added 30 deadlines: each must fire once, at its deadline "
+                  "(added at + d); %s. Fired: %s",
+                  bad[0] ? bad : "an id no one added fired", fmt_fires(&tr));
+    long f = __atomic_load_n(&pq_watch.foreign_uses, __ATOMIC_RELAXED) - foreign;
+    ck_assert_msg(f == 0,
+                  "the deadline heap was used %ld times by a goroutine other than the owner: "
+                  "timerq_add sends a request; only the owner touches the heap",
+                  f);
+    ck_assert_msg(__atomic_load_n(&pq_watch.live, __ATOMIC_RELAXED) == live,
+                  "timerq_stop returned without the heap being freed (pq_free)");
+}
+
+START_TEST(test_timerq_serves_many_adders_with_one_goroutine_that_owns_the_heap)
+{
+    run_watched(body_tq_many, NULL);
+}
+END_TEST
+
+static void body_tq_stop(void *arg)
+{
+    (void)arg;
+    tq_begin(&tr);
+    timerq_add(tr.tq, 1, SECOND);
+    timerq_add(tr.tq, 2, 30 * MINUTE);
+    tq_end(&tr, 2 * SECOND);
+    expect_fires(&tr, "1 at 1 s",
+                 "timerq_stop was called at 2 s: id 1 fired at 1 s, and id 2 (due at 30 min) "
+                 "is dropped");
+    sleep_until(40 * MINUTE);
+    ck_assert_msg(tr.nf == 1, "after timerq_stop, a dropped deadline fired anyway: %s",
+                  fmt_fires(&tr));
+}
+
+START_TEST(test_timerq_stop_drops_pending_deadlines_and_returns_at_once)
+{
+    GK_LEAK_MARK();
+    run_watched(body_tq_stop, NULL);
+    GK_ASSERT_NO_LEAKS();
+}
+END_TEST
+
 Suite *kata_suite(void)
 {
     Suite *s = suite_create("priority");
@@ -798,5 +1048,9 @@ Suite *kata_suite(void)
     kata_add_test(s, test_dispatcher_with_aging_serves_a_low_job_within_its_bound);
     kata_add_test(s, test_dispatcher_without_aging_lets_the_flood_go_first);
     kata_add_test(s, test_dispatcher_with_aging_hands_out_the_job_due_first_to_three_workers);
+    kata_add_test(s, test_timerq_fires_each_id_at_its_deadline_in_order);
+    kata_add_test(s, test_timerq_resets_its_timer_when_an_earlier_deadline_comes);
+    kata_add_test(s, test_timerq_serves_many_adders_with_one_goroutine_that_owns_the_heap);
+    kata_add_test(s, test_timerq_stop_drops_pending_deadlines_and_returns_at_once);
     return s;
 }
