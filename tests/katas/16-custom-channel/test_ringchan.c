@@ -778,7 +778,10 @@ static void timeout_each_body(void *unused)
     go_sleep(3 * SECOND);
     ringchan_send(c, 33);
     for (int i = 0; i < 3; i++)
-        op_wait(&r[i], gk_leak_mark_, "three receivers with timeouts");
+        op_wait(&r[i], gk_leak_mark_,
+                "receivers with timeouts of 1, 2 and 4 s on an empty channel, a value sent at "
+                "3 s: each must return by its own deadline, woken by a timer of its own "
+                "(time_after_func)");
     static const go_duration_t want_at[3] = {1 * SECOND, 2 * SECOND, 3 * SECOND};
     static const int want_rc[3] = {RC_TIMEOUT, RC_TIMEOUT, RC_OK};
     for (int i = 0; i < 3; i++)
