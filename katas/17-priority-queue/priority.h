@@ -1,6 +1,6 @@
 /*
  * Kata 17 · Priority queues using goroutines: the contract. Read it; don't
- * edit it (the grader uses its own copy). You write tasks 1 and 2 in
+ * edit it (the grader uses its own copy). You write tasks 1 to 3 in
  * priority.c.
  *
  *   Task 1  a priority job dispatcher: one goroutine owns a heap of jobs and
