@@ -893,6 +893,65 @@ START_TEST(test_watchers_end_on_the_latest_value_while_writers_race)
 }
 END_TEST
 
+/* Ping-pong: the writer puts i, the watcher acknowledges i, the writer puts
+ * i + 1 at once, while the watcher goes back into watcher_next. A put that
+ * lands between the watcher's look and its wait must still wake it. */
+enum { PINGS = 300 };
+
+typedef struct {
+    watcher_t *w;
+    ctx_t *ctx;
+    chan_t *acks; /* long */
+} pinger_t;
+
+static void ping_watcher(void *arg)
+{
+    pinger_t *p = arg;
+    long v, rev;
+    while (watcher_next(p->w, p->ctx, &v, &rev)) {
+        chan_send(p->acks, &v);
+        if (v == PINGS) break;
+    }
+    chan_close(p->acks);
+}
+
+static void ping_pong(void *unused)
+{
+    (void)unused;
+    GK_LEAK_MARK();
+    kv_t *kv = new_kv();
+    ctx_t *ctx = ctx_with_timeout(ctx_background(), HOUR);
+    pinger_t p = {.w = kv_watch(kv, "ping"), .ctx = ctx, .acks = chan_make(sizeof(long), 1)};
+    go(ping_watcher, &p);
+    long v = -1, want = 0;
+    bool ok = chan_recv(p.acks, &v) && v == 0; /* the current value first */
+    for (want = 1; ok && want <= PINGS; want++) {
+        kv_put(kv, "ping", want);
+        ok = chan_recv(p.acks, &v) && v == want;
+    }
+    while (chan_recv(p.acks, NULL)) {
+    }
+    bool waited_an_hour = ctx_err(ctx) != NULL;
+    ctx_cancel(ctx);
+    chan_free(p.acks);
+    ck_assert_msg(ok,
+                  "a writer put 1, 2, 3 ... %d to \"ping\", each as soon as the watcher had "
+                  "returned the one before; the watcher got stuck waiting after value %ld "
+                  "(%s): a put that came between its look and its wait did not wake it. The "
+                  "wake-up must be kept until the watcher takes it (a channel of capacity 1 "
+                  "and a non-blocking send), and watcher_next must look before it waits",
+                  PINGS, want - 1,
+                  waited_an_hour ? "it waited an hour of virtual time" : "then it returned false");
+    watcher_stop(p.w);
+    kv_free(kv);
+}
+
+START_TEST(test_a_watcher_never_sleeps_through_a_put)
+{
+    run_watched(ping_pong, NULL);
+}
+END_TEST
+
 static void two_watchers(void *unused)
 {
     (void)unused;
@@ -946,5 +1005,6 @@ Suite *kata_suite(void)
     kata_add_test(s, test_watcher_next_returns_false_when_its_context_is_done);
     kata_add_test(s, test_watchers_end_on_the_latest_value_while_writers_race);
     kata_add_test(s, test_every_watcher_of_a_key_gets_the_change_and_stop_takes_one_off);
+    kata_add_test(s, test_a_watcher_never_sleeps_through_a_put);
     return s;
 }
