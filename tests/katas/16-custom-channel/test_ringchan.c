@@ -527,6 +527,56 @@ START_TEST(test_many_senders_and_receivers_on_one_slot_lose_no_wakeup)
 }
 END_TEST
 
+/* The classic lost wake-up, step by step. Capacity 1, empty, two receivers
+ * waiting. The test holds c->mu while two senders arrive, so that both
+ * queue on the mutex; then lets go. The first sender puts its value and
+ * wakes one receiver, which must queue for the mutex behind the second
+ * sender; the second sender finds the buffer full and waits. Now a
+ * receiver and a sender wait at once: the receive that follows must wake
+ * the sender. With one cond for both kinds, its signal lands on the other
+ * receiver, who finds nothing and sleeps again, and the sender is never
+ * woken. */
+static void wrong_kind_body(void *unused)
+{
+    (void)unused;
+    GK_LEAK_MARK();
+    ringchan_t *c = ringchan_make(1);
+    op_t r[2], s[2];
+    op_start(&r[0], RECV, c, 0, "receiver 1");
+    op_start(&r[1], RECV, c, 0, "receiver 2");
+    go_synctest_wait(); /* both wait for a value */
+    mutex_lock(&c->mu);
+    op_start(&s[0], SEND, c, 1, "sender 1");
+    op_start(&s[1], SEND, c, 2, "sender 2");
+    go_wait_idle(); /* both wait for the mutex the test holds */
+    mutex_unlock(&c->mu);
+    for (int i = 0; i < 2; i++) {
+        op_wait(&s[i], gk_leak_mark_,
+                "2 receivers waited on an empty channel of capacity 1, then 2 senders came at "
+                "once: a receiver and a sender ended up waiting together, and the receive that "
+                "made room did not wake the sender. A signal must wake the kind that can use "
+                "the change: one cond per kind (not_full for senders, not_empty for receivers)");
+        ck_assert_msg(s[i].rc == RC_OK, "%s returned %s, expected RC_OK", s[i].name,
+                      rc_name(s[i].rc));
+    }
+    long got = 0;
+    for (int i = 0; i < 2; i++) {
+        op_wait(&r[i], gk_leak_mark_,
+                "2 senders sent one value each to 2 waiting receivers, and a receiver still "
+                "waits: a send must wake a receiver (not_empty)");
+        ck_assert_msg(r[i].ok, "%s returned false on an open channel", r[i].name);
+        got += r[i].got;
+    }
+    ck_assert_msg(got == 3, "the receivers got values adding up to %ld, expected 1 + 2", got);
+    ringchan_free(c);
+}
+
+START_TEST(test_a_receive_wakes_a_waiting_sender_even_with_receivers_waiting_too)
+{
+    run_test(wrong_kind_body, NULL);
+}
+END_TEST
+
 /* ---- Task 1: every field under the lock --------------------------------------------- */
 
 typedef struct {
@@ -967,6 +1017,7 @@ Suite *kata_suite(void)
     kata_add_test(s, test_receives_drain_the_buffer_after_close_then_report_closed);
     kata_add_test(s, test_send_on_a_closed_channel_and_a_second_close_return_rc_closed);
     kata_add_test(s, test_many_senders_and_receivers_on_one_slot_lose_no_wakeup);
+    kata_add_test(s, test_a_receive_wakes_a_waiting_sender_even_with_receivers_waiting_too);
     kata_add_test(s, test_len_reads_the_count_under_the_lock_while_others_send);
     kata_add_test(s, test_try_send_and_try_recv_never_wait_and_say_why_not);
     kata_add_test(s, test_try_send_and_try_recv_wake_the_other_side);
