@@ -174,6 +174,7 @@ static void common_flags(argv_t *a, const job_t *j, const char *cwd)
     arg(a, "-gdwarf-4"); /* Valgrind 3.19 can't read clang 14's default DWARF 5 */
     arg(a, "-O1");
     arg(a, "-fno-omit-frame-pointer");
+    arg(a, "-fno-optimize-sibling-calls"); /* a tail call would drop the learner's frame */
     arg(a, "-pthread");
     arg(a, "-D_GNU_SOURCE");
     arg(a, "-Wall");
