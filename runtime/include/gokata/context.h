@@ -29,7 +29,9 @@
  *   it back takes a reference of its own: ctx_retain before go(), and
  *   ctx_release when it is done.
  * A context is freed when its last reference goes; children keep their
- * parents alive. ctx_background() and ctx_todo() need no release.
+ * parents alive. ctx_background() and ctx_todo() need no release. Using a
+ * context after its last reference went is a use after free: it may crash,
+ * or wait forever on a done channel that no longer exists.
  */
 #ifndef GOKATA_CONTEXT_H
 #define GOKATA_CONTEXT_H
