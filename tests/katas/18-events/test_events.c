@@ -32,7 +32,10 @@ static void run_watched(go_func_t body, void *arg)
     gk_synctest_watched(body, arg, WATCHDOG_SECONDS,
                         "Does a loop go round without waiting: the broker polling with "
                         "SELECT_NONBLOCK, or watcher_next looking again and again instead of "
-                        "waiting on a channel?");
+                        "waiting on a channel? Or does kv_put wait on a channel (a blocking "
+                        "send to a watcher) while it holds the mutex, so that every other "
+                        "goroutine waits for the lock? (A mutex wait does not let the virtual "
+                        "clock move.)");
 }
 
 static go_duration_t now(void)
