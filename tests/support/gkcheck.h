@@ -54,12 +54,16 @@ const char *gk_fmt_duration(go_duration_t d, char buf[32]);
 long gk_started_since(go_leak_mark_t mark);
 
 /*
- * go_synctest(body, arg), watched in real time. In a bubble the clock moves
- * only when every goroutine is blocked, so a goroutine that spins (a loop
- * polling with a default) stops it, and the test would just hang until the
- * harness kills it. After seconds (times gk_timeout_scale()) of real time
- * this fails the test, naming that cause and then if_spinning, a hint in the
- * kata's terms.
+ * go_synctest(body, arg), watched. In a bubble the clock moves only when
+ * every goroutine is blocked, so a goroutine that spins (a loop polling with
+ * a default) stops it, and the test would just hang until the harness kills
+ * it. Once the test's process has used seconds of CPU time (times
+ * gk_timeout_scale()), or seconds + 4 of real time, this fails the test,
+ * naming that cause and then if_spinning, a hint in the kata's terms. CPU
+ * time, because a spinner burns a core's worth while a correct test uses
+ * milliseconds of it, however loaded the machine (its real time grows with
+ * the load: a 5 s real-time watchdog failed correct solutions at load 30).
+ * The real-time bound stays under a 10 s test limit.
  *
  * The watchdog is a real-time timer, pending all along: go_leak_check inside
  * a watched bubble waits for timers, so when goroutines do survive it takes

@@ -42,7 +42,7 @@ START_TEST(test_count_visits_counts_every_visit_of_four_goroutines)
     /* Many visits in the plain run, so that the goroutines overlap and a
      * count that is not one atomic step loses some; fewer under the
      * detectors, which see the race in any case. */
-    check_visits(4, gk_timeout_scale() > 1 ? 1000 : 50000);
+    check_visits(4, gk_timeout_scale() > 1 ? 1000 : 2000000);
 }
 END_TEST
 
