@@ -88,6 +88,9 @@ void pass_command(pass_id_t p, const toolchain_t *tc, const kata_t *k, const boo
     add(&e, xasprintf("TMPDIR=%s", dir));
     add(&e, "LC_ALL=C");
     add(&e, xasprintf("GOKATA_TIMEOUT_SCALE=%g", scale));
+    /* select's random choices: an instructor reproducing a run sets it */
+    const char *seed = getenv("GOKATA_SEED");
+    if (seed) add(&e, xasprintf("GOKATA_SEED=%s", seed));
     /* atexit_sleep_ms: TSan waits 1 s at every exit by default, for
      * threads still running; each test is a process, and the leak check
      * has already waited for the goroutines. */
