@@ -84,6 +84,12 @@ const char *gk_fmt_duration(go_duration_t d, char buf[32])
     return buf;
 }
 
+void gk_sleep_until(go_duration_t t)
+{
+    go_duration_t d = t - gk_now();
+    if (d > 0) go_sleep(d);
+}
+
 long gk_started_since(go_leak_mark_t mark)
 {
     return go_leak_mark().first_id - mark.first_id;

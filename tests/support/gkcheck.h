@@ -82,6 +82,18 @@ void gk_synctest_watched(go_func_t body, void *arg, double seconds, const char *
 _Noreturn void gk_fail_with_dump_at(const char *file, int line, go_leak_mark_t mark,
                                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* Where a go_synctest bubble's clock starts: 2000-01-01 00:00:00 UTC. */
+#define GK_EPOCH_2000 (946684800LL * SECOND)
+
+/* In a bubble: virtual time since the bubble started. */
+static inline go_duration_t gk_now(void)
+{
+    return time_now() - GK_EPOCH_2000;
+}
+
+/* In a bubble: sleeps until t of virtual time (gk_now), at once if past. */
+void gk_sleep_until(go_duration_t t);
+
 #define GK_LEAK_MARK() go_leak_mark_t gk_leak_mark_ = go_leak_mark()
 
 #define GK_ASSERT_NO_LEAKS()                                                                       \

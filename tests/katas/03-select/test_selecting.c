@@ -22,8 +22,7 @@
 #include "kata_test.h"
 #include "selecting.h"
 
-#define EPOCH_2000 (946684800LL * SECOND) /* where a bubble's clock starts */
-#define SECS(d)    ((double)(d) / SECOND) /* for messages: "%g s" */
+#define SECS(d) ((double)(d) / SECOND) /* for messages: "%g s" */
 
 /* ---- The watchdog: a spin, named ----------------------------------------- */
 
@@ -42,12 +41,6 @@ static void run_test(go_func_t body, void *arg, const char *if_spinning)
 }
 
 /* ---- Helpers inside a bubble --------------------------------------------- */
-
-/* Virtual time since the bubble started. */
-static go_duration_t now(void)
-{
-    return time_now() - EPOCH_2000;
-}
 
 /* True if ch is closed (or receives) within limit of virtual time. */
 static bool closes_within(chan_t *ch, go_duration_t limit)
@@ -109,9 +102,9 @@ struct call {
 static void call_body(void *arg)
 {
     call_t *c = arg;
-    go_duration_t start = now();
+    go_duration_t start = gk_now();
     c->run(c);
-    c->took = now() - start;
+    c->took = gk_now() - start;
     chan_close(c->returned);
     wg_done(&c->wg);
 }
@@ -216,7 +209,7 @@ static void read_merged(chan_t *out, int expect, outcome_t *r, const char *setup
                              "on until both inputs are closed. A closed channel's case is ready "
                              "on every turn: does merge count a close more than once? Set a "
                              "closed input to NULL, and its case is never chosen again",
-                             setup, r->n, expect, SECS(now()));
+                             setup, r->n, expect, SECS(gk_now()));
             break;
         }
         if (v == 0)
@@ -228,7 +221,7 @@ static void read_merged(chan_t *out, int expect, outcome_t *r, const char *setup
                          expect, v);
         r->vals[r->n++] = v;
     }
-    r->closed_at = now();
+    r->closed_at = gk_now();
 }
 
 /* Fails unless r holds exactly first, first+1, ..., first+n-1 (and values
@@ -347,7 +340,7 @@ static void one_closed_early(bool a_first)
     chan_t *closed = a_first ? a : b, *slow = a_first ? b : a;
     const char *closed_name = a_first ? "a" : "b", *slow_name = a_first ? "b" : "a";
     chan_close(closed);
-    go_duration_t start = now();
+    go_duration_t start = gk_now();
     wg_t wg = {0};
     producer_t p = {
         .ch = slow, .first = 101, .n = 10, .gap = SECOND, .close_after = true, .wg = &wg};
@@ -900,15 +893,15 @@ static void done_while_waiting_for_a_job(void *arg)
     start_worker(&r, 0);
     go_sleep(MINUTE); /* no jobs: the worker waits */
     chan_close(r.w.done);
-    go_duration_t closed_at = now();
+    go_duration_t closed_at = gk_now();
     if (!closes_within(r.exited, HOUR))
         ck_abort_msg("square_worker, waiting for a job, has not returned an hour after done was "
                      "closed: a goroutine leak. Wait for a job in a chan_select with a case for "
                      "done, and return when that case is chosen");
-    ck_assert_msg(now() == closed_at,
+    ck_assert_msg(gk_now() == closed_at,
                   "square_worker returned %g s after done was closed, "
                   "expected at once",
-                  SECS(now() - closed_at));
+                  SECS(gk_now() - closed_at));
     free_worker(&r);
 }
 

@@ -35,8 +35,7 @@
 #include "kata_test.h"
 #include "ratelimit.h"
 
-#define EPOCH_2000 (946684800LL * SECOND) /* where a bubble's clock starts */
-#define MS         MILLISECOND
+#define MS MILLISECOND
 
 /* ---- Messages ------------------------------------------------------------ */
 
@@ -121,18 +120,6 @@ static void run_test(go_func_t body, void *arg, const char *if_spinning)
 
 /* ---- Helpers inside a bubble --------------------------------------------- */
 
-/* Virtual time since the bubble started. */
-static go_duration_t now(void)
-{
-    return time_now() - EPOCH_2000;
-}
-
-/* Sleeps until `at` of virtual time. */
-static void sleep_until(go_duration_t at)
-{
-    if (at > now()) go_sleep(at - now());
-}
-
 /* True if ch is closed (or receives) within limit of virtual time. */
 static bool closes_within(chan_t *ch, go_duration_t limit)
 {
@@ -157,9 +144,9 @@ typedef struct {
 static void guarded_body(void *p)
 {
     guarded_t *g = p;
-    go_duration_t start = now();
+    go_duration_t start = gk_now();
     g->fn(g->arg);
-    g->took = now() - start;
+    g->took = gk_now() - start;
     chan_close(g->returned);
     wg_done(&g->wg);
 }
@@ -232,8 +219,8 @@ static void read_out(void *arg)
     reader_t *r = arg;
     int v;
     while (chan_recv(r->out, &v))
-        if (r->n < MAX_EVENTS) r->ev[r->n++] = (event_t){.v = v, .at = now()};
-    r->closed_at = now();
+        if (r->n < MAX_EVENTS) r->ev[r->n++] = (event_t){.v = v, .at = gk_now()};
+    r->closed_at = gk_now();
     chan_close(r->finished);
     wg_done(&r->wg);
 }
@@ -394,7 +381,7 @@ static void closes_when_in_closes(void *arg)
     /* Two values: out closed right after the second goes out, at 600ms. */
     setup = "values 1 and 2 queued in in (then closed), a 300ms ticker";
     in = queued(2);
-    go_duration_t start = now();
+    go_duration_t start = gk_now();
     start_throttle(&t, in, 300 * MS);
     start_reader(&r, t.out);
     finish_throttle(&t, &r, setup);
@@ -435,7 +422,7 @@ static void feed(void *arg)
 {
     feeder_t *f = arg;
     for (int i = 0; i < f->n; i++) {
-        sleep_until(f->at[i]);
+        gk_sleep_until(f->at[i]);
         chan_send(f->ch, &f->vals[i]);
     }
     chan_close(f->ch);
@@ -531,14 +518,14 @@ END_TEST
  * that it never waits. */
 static int allow_all(tb_t *tb, int upto)
 {
-    go_duration_t t0 = now();
+    go_duration_t t0 = gk_now();
     int n = 0;
     while (n < upto && tb_allow(tb))
         n++;
-    ck_assert_msg(now() == t0,
+    ck_assert_msg(gk_now() == t0,
                   "tb_allow took %s of virtual time: it must never wait; take a token if one is "
                   "there now, else return false",
-                  dur(now() - t0));
+                  dur(gk_now() - t0));
     return n;
 }
 
@@ -572,14 +559,14 @@ static void refills_on_its_clock(void *arg)
     tb_t *tb = tb_new(100 * MS, 2);
     const char *setup = "a bucket with burst 2 and a token every 100ms, emptied at 0ms";
     ck_assert_msg(allow_all(tb, 10) == 2, "a new bucket with burst 2 did not give 2 tokens");
-    sleep_until(50 * MS);
+    gk_sleep_until(50 * MS);
     int n = allow_all(tb, 10);
     ck_assert_msg(n == 0,
                   "%s: at 50ms tb_allow gave %d tokens, expected none (the first new "
                   "token comes at 100ms)",
                   setup, n);
     for (go_duration_t at = 150 * MS; at <= 450 * MS; at += 100 * MS) {
-        sleep_until(at);
+        gk_sleep_until(at);
         n = allow_all(tb, 10);
         ck_assert_msg(n == 1,
                       "%s, then one token taken after each tick: at %s tb_allow gave %d tokens, "
@@ -587,14 +574,14 @@ static void refills_on_its_clock(void *arg)
                       setup, dur(at), n, dur(at - 50 * MS));
     }
     /* Nobody takes anything from 450ms to 1050ms: 6 ticks, room for 2. */
-    sleep_until(1050 * MS);
+    gk_sleep_until(1050 * MS);
     n = allow_all(tb, 10);
     ck_assert_msg(n == 2,
                   "%s: after 6 ticks (500ms .. 1000ms) with nobody taking, tb_allow gave %d "
                   "tokens at 1050ms, expected 2: the bucket holds at most burst tokens, and a "
                   "token that finds it full is lost",
                   setup, n);
-    sleep_until(1150 * MS);
+    gk_sleep_until(1150 * MS);
     n = allow_all(tb, 10);
     ck_assert_msg(n == 1,
                   "%s: emptied again at 1050ms, tb_allow gave %d tokens at 1150ms, expected 1 "
@@ -639,19 +626,19 @@ static void tokens_on_the_buckets_clock(void *arg)
                         "token taken at 0ms, the one made at 100ms taken at 150ms";
     tb_t *tb = tb_new(100 * MS, 1);
     ck_assert_msg(allow_all(tb, 10) == 1, "a new bucket with burst 1 did not give 1 token");
-    sleep_until(150 * MS);
+    gk_sleep_until(150 * MS);
     int n = allow_all(tb, 10);
     ck_assert_msg(n == 1, "%s: at 150ms tb_allow gave %d tokens, expected 1 (made at 100ms)", setup,
                   n);
     const char *err = wait_for_token(tb, ctx_background(), NULL, setup);
-    ck_assert_msg(err == NULL && now() == 200 * MS,
+    ck_assert_msg(err == NULL && gk_now() == 200 * MS,
                   "%s: then tb_wait returned %s at %s; expected NULL at 200ms. Tokens drop in on "
                   "the bucket's own clock, at 100ms, 200ms, 300ms, ... after tb_new (a "
                   "ticker's schedule), not 100ms after the last one was taken%s",
-                  setup, q(err), dur(now()),
-                  now() == 250 * MS ? " (x/time/rate refills continuously, counted from the "
-                                      "last take: that gives 250ms here)"
-                                    : "");
+                  setup, q(err), dur(gk_now()),
+                  gk_now() == 250 * MS ? " (x/time/rate refills continuously, counted from the "
+                                         "last take: that gives 250ms here)"
+                                       : "");
     tb_free(tb);
 }
 
@@ -674,7 +661,7 @@ static void burst_then_rate(void *arg)
                       "%s: call %d returned %s, expected NULL (a token; ctx_background is never "
                       "done)",
                       setup, i + 1, q(err));
-        got[i] = now();
+        got[i] = gk_now();
     }
     const go_duration_t want[] = {0, 0, 0, 250 * MS, 500 * MS, 750 * MS, 1000 * MS, 1250 * MS};
     for (int i = 0; i < 8; i++)
@@ -709,7 +696,7 @@ static void one_waiter(void *arg)
     const char *err = tb_wait(w->tb, ctx_background());
     mutex_lock(&w->mu);
     w->err[w->next] = err;
-    w->at[w->next++] = now();
+    w->at[w->next++] = gk_now();
     mutex_unlock(&w->mu);
     wg_done(&w->wg);
 }
@@ -798,11 +785,11 @@ static void cancelled_while_waiting(void *arg)
     timer_free(canceller);
     /* The token made at 1s was nobody's: the next caller gets it. */
     err = wait_for_token(tb, ctx_background(), &took, setup);
-    ck_assert_msg(err == NULL && now() == SECOND,
+    ck_assert_msg(err == NULL && gk_now() == SECOND,
                   "%s: then tb_wait(ctx_background()) at 300ms returned %s at %s; expected a "
                   "token (NULL) at 1s, the next token. A tb_wait that gives up must take no "
                   "token",
-                  setup, q(err), dur(now()));
+                  setup, q(err), dur(gk_now()));
     tb_free(tb);
 }
 
@@ -836,7 +823,7 @@ static void deadline_while_waiting(void *arg)
                       : "");
     ctx_cancel(ctx);
     /* The token made at 1s is still in the bucket at 1500ms. */
-    sleep_until(1500 * MS);
+    gk_sleep_until(1500 * MS);
     int n = allow_all(tb, 10);
     ck_assert_msg(n == 1,
                   "%s: at 1500ms, tb_allow gave %d tokens; expected 1, the token made at 1s. A "
@@ -951,13 +938,13 @@ END_TEST
  * wait. */
 static void offer_all(lb_t *lb, const int *items, int n, bool *accepted)
 {
-    go_duration_t t0 = now();
+    go_duration_t t0 = gk_now();
     for (int i = 0; i < n; i++)
         accepted[i] = lb_offer(lb, items[i]);
-    ck_assert_msg(now() == t0,
+    ck_assert_msg(gk_now() == t0,
                   "lb_offer took %s of virtual time: it must never wait; a full bucket rejects "
                   "(returns false) at once",
-                  dur(now() - t0));
+                  dur(gk_now() - t0));
 }
 
 static int count_true(const bool *b, int n)
@@ -985,7 +972,7 @@ static go_duration_t close_bucket(lb_t *lb, reader_t *r, const char *setup)
                      "and closed out, and no longer: does the drain notice the queue is closed "
                      "(chan_try_recv's ok == false)?",
                      setup, r->n, event_values(r), event_times(r));
-    go_duration_t returned = now();
+    go_duration_t returned = gk_now();
     if (!reader_done_within(r, HOUR))
         ck_abort_msg("%s: lb_close returned, but out was never closed: the drain closes out "
                      "once the queue is closed and empty",
@@ -1013,7 +1000,7 @@ static void one_item_per_tick(void *arg)
     offer_all(lb, items, 5, ok);
     ck_assert_msg(count_true(ok, 5) == 5, "%s: lb_offer accepted %d of them, expected all 5", setup,
                   count_true(ok, 5));
-    sleep_until(550 * MS);
+    gk_sleep_until(550 * MS);
     close_bucket(lb, &r, setup);
     chan_free(out);
     ck_assert_msg(r.n == 5, "%s: out got %d items (%s), expected 5", setup, r.n, event_values(&r));
@@ -1061,14 +1048,14 @@ static void rejects_overflow(void *arg)
                   "%s: items 1..5 offered: lb_offer answered %d %d %d %d %d, expected 1 1 1 0 0",
                   setup, ok[0], ok[1], ok[2], ok[3], ok[4]);
     /* Item 1 left at 100ms: room for one. */
-    sleep_until(150 * MS);
+    gk_sleep_until(150 * MS);
     const int second[] = {6, 7};
     offer_all(lb, second, 2, ok);
     ck_assert_msg(ok[0] && !ok[1],
                   "%s, holding 1, 2, 3: item 1 left at 100ms, and at 150ms items 6 and 7 were "
                   "offered. lb_offer answered %d %d; expected 1 0 (room for one)",
                   setup, ok[0], ok[1]);
-    sleep_until(450 * MS);
+    gk_sleep_until(450 * MS);
     close_bucket(lb, &r, setup);
     chan_free(out);
     const int want_v[] = {1, 2, 3, 6};
@@ -1104,13 +1091,13 @@ static void idle_ticks_are_lost(void *arg)
     const int items[] = {1, 2, 3, 4};
     bool ok[4];
     offer_all(lb, &items[0], 1, &ok[0]);
-    sleep_until(250 * MS);
+    gk_sleep_until(250 * MS);
     offer_all(lb, &items[1], 1, &ok[1]);
-    sleep_until(520 * MS);
+    gk_sleep_until(520 * MS);
     offer_all(lb, &items[2], 2, &ok[2]);
     ck_assert_msg(count_true(ok, 4) == 4, "%s: lb_offer rejected one of them; there was room",
                   setup);
-    sleep_until(750 * MS);
+    gk_sleep_until(750 * MS);
     close_bucket(lb, &r, setup);
     chan_free(out);
     ck_assert_msg(r.n == 4, "%s: out got %s; expected 1, 2, 3, 4", setup, event_values(&r));
@@ -1174,7 +1161,7 @@ static void many_offerers(void *arg)
         go(offerer, &o);
     if (!run_within(wait_all, &o.wg, HOUR, NULL))
         ck_abort_msg("%s: some lb_offer has not returned an hour later: it must never wait", setup);
-    ck_assert_msg(now() == 0, "%s: lb_offer took %s: it must never wait", setup, dur(now()));
+    ck_assert_msg(gk_now() == 0, "%s: lb_offer took %s: it must never wait", setup, dur(gk_now()));
     int accepted = 0;
     for (int i = 0; i < OFFERERS; i++)
         accepted += count_true(o.accepted[i], EACH);
@@ -1185,7 +1172,7 @@ static void many_offerers(void *arg)
                                              "once (a channel, or a mutex around it)?"
                   : accepted == LB_CAP + 1 ? DRAIN_WAITS_ON_QUEUE
                                            : "");
-    sleep_until(LB_CAP * 100 * MS + 50 * MS);
+    gk_sleep_until(LB_CAP * 100 * MS + 50 * MS);
     close_bucket(o.lb, &r, setup);
     chan_free(out);
     ck_assert_msg(r.n == LB_CAP, "%s: out got %d items (%s), expected the 10 accepted", setup, r.n,
@@ -1320,7 +1307,7 @@ static int api_call(void *arg, int request)
         mutex_unlock(&api->mu);
         return -1;
     }
-    api->started[i] = now();
+    api->started[i] = gk_now();
     api->calls[i]++;
     if (++api->in_flight > api->max_in_flight) api->max_in_flight = api->in_flight;
     mutex_unlock(&api->mu);

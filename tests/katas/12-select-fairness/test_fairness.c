@@ -26,9 +26,8 @@
 #include "gkcheck.h"
 #include "kata_test.h"
 
-#define EPOCH_2000 (946684800LL * SECOND) /* where a bubble's clock starts */
-#define SECS(d)    ((double)(d) / SECOND) /* for messages: "%g s" */
-#define MS(d)      ((double)(d) / MILLISECOND)
+#define SECS(d) ((double)(d) / SECOND) /* for messages: "%g s" */
+#define MS(d)   ((double)(d) / MILLISECOND)
 
 /* ---- The watchdog: a spin, named ----------------------------------------- */
 
@@ -44,18 +43,6 @@ static void run_test(go_func_t body, const char *if_spinning)
 }
 
 /* ---- Helpers inside a bubble --------------------------------------------- */
-
-/* Virtual time since the bubble started. */
-static go_duration_t now(void)
-{
-    return time_now() - EPOCH_2000;
-}
-
-static void sleep_until(go_duration_t t)
-{
-    go_duration_t d = t - now();
-    if (d > 0) go_sleep(d);
-}
 
 /* True if ch is closed (or receives) within limit of virtual time. */
 static bool closes_within(chan_t *ch, go_duration_t limit)
@@ -92,11 +79,11 @@ static void produce(void *arg)
 {
     producer_t *p = arg;
     for (int k = 0; k < p->n; k++) {
-        sleep_until(p->at[k]);
+        gk_sleep_until(p->at[k]);
         int v = p->first + k;
         chan_send(p->ch, &v);
     }
-    sleep_until(p->close_at);
+    gk_sleep_until(p->close_at);
     chan_close(p->ch);
     wg_done(p->wg);
 }
@@ -240,11 +227,11 @@ static void read_merged(merge_call_t *m, int expect, go_duration_t pace, merged_
                          "%d, v = %d})",
                          setup, m->name, expect, t.src, t.v);
         r->got[r->n] = t;
-        r->at[r->n] = now();
+        r->at[r->n] = gk_now();
         r->n++;
         if (pace) go_sleep(pace);
     }
-    r->closed_at = now();
+    r->closed_at = gk_now();
     if (r->n < expect)
         ck_abort_msg("%s; %s closed out after %d of the %d values, at %g s. It must go on until "
                      "every input is closed. Does it count a closed input more than once? Its "
@@ -499,7 +486,7 @@ static void handle(int job, void *arg)
 {
     worker_run_t *r = arg;
     if (r->calls <= MAX_JOBS) {
-        r->started[r->calls] = now();
+        r->started[r->calls] = gk_now();
         r->jobs_seen[r->calls] = job;
     }
     r->calls++;
@@ -510,7 +497,7 @@ static void worker_body(void *arg)
 {
     worker_run_t *r = arg;
     r->ret = run_worker(&r->w);
-    r->returned_at = now();
+    r->returned_at = gk_now();
     chan_close(r->returned);
     wg_done(&r->wg);
 }
@@ -570,7 +557,7 @@ static void worker_idle_quit(void *arg)
     static worker_run_t r;
     start_worker(&r, chan_make(sizeof(int), 0), SECOND, false);
     for (int j = 1; j <= 2; j++) {
-        sleep_until(j * 10 * SECOND);
+        gk_sleep_until(j * 10 * SECOND);
         chan_t *guard = time_after(HOUR);
         select_case_t cs[] = {select_send(r.w.jobs, &j), select_recv(guard, NULL)};
         if (chan_select(cs, 2, SELECT_BLOCK) == 1)
@@ -578,7 +565,7 @@ static void worker_idle_quit(void *arg)
                          "else to do)",
                          j);
     }
-    sleep_until(MINUTE);
+    gk_sleep_until(MINUTE);
     chan_close(r.w.quit);
     if (!closes_within(r.returned, HOUR))
         ck_abort_msg("run_worker, idle (no job), has not returned an hour after quit was closed: "
@@ -608,7 +595,7 @@ static void worker_flood(void *arg)
     for (int k = -1; k < 10; k++) {
         static worker_run_t r;
         memset(&r, 0, sizeof r);
-        go_duration_t t0 = now();
+        go_duration_t t0 = gk_now();
         chan_t *jobs = filled(1, MAX_JOBS, false);
         start_worker(&r, jobs, SECOND, k < 0);
         char when[64];
@@ -700,7 +687,7 @@ static void consume(void *arg)
         int v = 0;
         c->from[i] = prio_recv(&c->p, &v);
         c->v[i] = v;
-        c->at[i] = now();
+        c->at[i] = gk_now();
         atomic64_add(&c->calls, 1);
         if (c->from[i] == BOTH_CLOSED) continue; /* called again: must stay BOTH_CLOSED */
         if (c->work) go_sleep(c->work);

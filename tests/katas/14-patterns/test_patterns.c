@@ -22,8 +22,6 @@
 
 table_watch_t table_watch;
 
-#define EPOCH_2000 (946684800LL * SECOND) /* where a bubble's clock starts */
-
 /* Real seconds before the watchdog speaks (times GOKATA_TIMEOUT_SCALE). A
  * correct solution needs milliseconds of real time per test. */
 enum { WATCHDOG_SECONDS = 5 };
@@ -34,18 +32,6 @@ static void run_watched(go_func_t body, void *arg)
                         "Does a loop go round without waiting: a select whose chosen case is a "
                         "closed channel's (in, after it was closed) or a timer that already "
                         "fired, every turn? Switch such a case off by giving it a NULL channel.");
-}
-
-/* Virtual time since the bubble started. */
-static go_duration_t now(void)
-{
-    return time_now() - EPOCH_2000;
-}
-
-static void sleep_until(go_duration_t t)
-{
-    go_duration_t d = t - now();
-    if (d > 0) go_sleep(d);
 }
 
 /* ==== Tasks 1 and 2: one set of tests, two stores ============================ */
@@ -464,12 +450,12 @@ static void feeder(void *arg)
 {
     scenario_t *sc = arg;
     for (int i = 0; i < sc->n; i++) {
-        sleep_until(sc->send_at[i]);
+        gk_sleep_until(sc->send_at[i]);
         int v = i + 1;
         chan_send(sc->in, &v); /* plain: a batcher that stops receiving holds the feeder up */
-        sc->taken_at[i] = now();
+        sc->taken_at[i] = gk_now();
     }
-    sleep_until(sc->close_at);
+    gk_sleep_until(sc->close_at);
     chan_close(sc->in);
     chan_close(sc->fed);
 }
@@ -478,7 +464,7 @@ static void run_batcher(void *arg)
 {
     scenario_t *sc = arg;
     batcher(sc->in, sc->out, sc->max, sc->wait);
-    sc->returned_at = now();
+    sc->returned_at = gk_now();
     chan_close(sc->returned);
 }
 
@@ -532,7 +518,7 @@ static void play(scenario_t *sc)
     go(feeder, sc);
     go(run_batcher, sc);
 
-    sleep_until(sc->read_from);
+    gk_sleep_until(sc->read_from);
     for (;;) {
         batch_t b;
         bool ok;
@@ -549,7 +535,7 @@ static void play(scenario_t *sc)
                 "been closed for an hour (it is now %s). Is the batcher stuck in a "
                 "chan_send or chan_recv, or in a select whose cases are all NULL (a "
                 "channel switched off and never on again, or one never made)?%s%s",
-                sc->max, fmt_d(sc->wait), fmt_batches(sc), fmt_d(now()), sc->if_stuck ? " " : "",
+                sc->max, fmt_d(sc->wait), fmt_batches(sc), fmt_d(gk_now()), sc->if_stuck ? " " : "",
                 sc->if_stuck ? sc->if_stuck : "");
         }
         if (!ok) break;
@@ -562,10 +548,10 @@ static void play(scenario_t *sc)
                       b.n == 0 ? " (is the send case on when no batch is complete? give it a NULL "
                                  "channel then)"
                                : "");
-        sc->got_at[sc->nb] = now();
+        sc->got_at[sc->nb] = gk_now();
         sc->got[sc->nb++] = b;
     }
-    sc->closed_at = now();
+    sc->closed_at = gk_now();
     if (!within_an_hour(sc->returned, NULL, NULL))
         gk_fail_with_dump(mark, "batcher closed out at %s but had not returned an hour later",
                           fmt_d(sc->closed_at));

@@ -21,8 +21,7 @@
 #include "kata_test.h"
 #include "ringchan.h"
 
-#define EPOCH_2000 (946684800LL * SECOND) /* where a bubble's clock starts */
-#define SECS(d)    ((double)(d) / SECOND)
+#define SECS(d) ((double)(d) / SECOND)
 
 enum { WATCHDOG_SECONDS = 5 };
 
@@ -33,12 +32,6 @@ static const char *const SPIN_HINT =
 static void run_test(go_func_t body, void *arg)
 {
     gk_synctest_watched(body, arg, WATCHDOG_SECONDS, SPIN_HINT);
-}
-
-/* Virtual time since the bubble started. */
-static go_duration_t now(void)
-{
-    return time_now() - EPOCH_2000;
 }
 
 static const char *rc_name(int rc)
@@ -97,7 +90,7 @@ static void op_run(void *arg)
         op->rc = ringchan_recv_ctx(op->c, op->ctx, &op->got);
         break;
     }
-    atomic64_store(&op->done_at, now());
+    atomic64_store(&op->done_at, gk_now());
     chan_close(op->done);
 }
 
@@ -136,7 +129,7 @@ static void op_wait(op_t *op, go_leak_mark_t mark, const char *why)
 static void send_now(ringchan_t *c, long v, go_leak_mark_t mark, const char *why)
 {
     op_t op;
-    go_duration_t t0 = now();
+    go_duration_t t0 = gk_now();
     op_start(&op, SEND, c, v, "ringchan_send");
     op_wait(&op, mark, why);
     ck_assert_msg(op.rc == RC_OK, "ringchan_send(%ld) returned %s, expected RC_OK: %s", v,
@@ -149,7 +142,7 @@ static void send_now(ringchan_t *c, long v, go_leak_mark_t mark, const char *why
 static long recv_now(ringchan_t *c, go_leak_mark_t mark, const char *why)
 {
     op_t op;
-    go_duration_t t0 = now();
+    go_duration_t t0 = gk_now();
     op_start(&op, RECV, c, 0, "ringchan_recv");
     op_wait(&op, mark, why);
     ck_assert_msg(op.ok, "ringchan_recv returned false (closed), expected a value: %s", why);
@@ -667,8 +660,9 @@ static void try_body(void *unused)
                   "returned %s %ld, expected RC_CLOSED 0",
                   rc_name(rc), v);
     ck_assert_msg(ringchan_try_recv(c, NULL) == RC_CLOSED, "ringchan_try_recv must accept NULL");
-    ck_assert_msg(now() == 0, "try_send and try_recv never wait, but %g s of virtual time passed",
-                  SECS(now()));
+    ck_assert_msg(gk_now() == 0,
+                  "try_send and try_recv never wait, but %g s of virtual time passed",
+                  SECS(gk_now()));
     ringchan_free(c);
 }
 
@@ -740,13 +734,13 @@ static void timeout_value_body(void *unused)
                   SECS(atomic64_load(&r.done_at)));
     /* A value already there: at once, no waiting, no timer needed. */
     ringchan_send(c, 78);
-    go_duration_t t0 = now();
+    go_duration_t t0 = gk_now();
     long v = -1;
     int rc = ringchan_recv_timeout(c, &v, SECOND);
-    ck_assert_msg(rc == RC_OK && v == 78 && now() == t0,
+    ck_assert_msg(rc == RC_OK && v == 78 && gk_now() == t0,
                   "ringchan_recv_timeout(1 s) with a value buffered returned %s %ld after %g s, "
                   "expected RC_OK 78 at once",
-                  rc_name(rc), v, SECS(now() - t0));
+                  rc_name(rc), v, SECS(gk_now() - t0));
 }
 
 START_TEST(test_recv_timeout_returns_a_value_that_comes_in_time)
@@ -783,15 +777,15 @@ static void timeout_expires_body(void *unused)
                   "after a timeout, a value sent later must be received (got %ld)", v);
     /* d <= 0: never waits. */
     int rc = ringchan_recv_timeout(c, &v, 0);
-    ck_assert_msg(rc == RC_TIMEOUT && now() == 3 * SECOND,
+    ck_assert_msg(rc == RC_TIMEOUT && gk_now() == 3 * SECOND,
                   "ringchan_recv_timeout(0) on an empty channel returned %s after %g s, "
                   "expected RC_TIMEOUT at once",
-                  rc_name(rc), SECS(now() - 3 * SECOND));
+                  rc_name(rc), SECS(gk_now() - 3 * SECOND));
     /* Closed and drained: RC_CLOSED, not a timeout. */
     ringchan_close(c);
     v = -1;
     rc = ringchan_recv_timeout(c, &v, SECOND);
-    ck_assert_msg(rc == RC_CLOSED && v == 0 && now() == 3 * SECOND,
+    ck_assert_msg(rc == RC_CLOSED && v == 0 && gk_now() == 3 * SECOND,
                   "ringchan_recv_timeout on a closed, drained channel returned %s %ld, expected "
                   "RC_CLOSED 0 at once",
                   rc_name(rc), v);
@@ -922,12 +916,12 @@ static void ctx_values_body(void *unused)
                   "buffered returned %s %ld, expected RC_OK 8 (the value first)",
                   rc_name(rc), v);
     /* Done already, nothing buffered: at once. */
-    go_duration_t t0 = now();
+    go_duration_t t0 = gk_now();
     rc = ringchan_recv_ctx(c, ctx, &v);
-    ck_assert_msg(rc == RC_CANCELED && now() == t0,
+    ck_assert_msg(rc == RC_CANCELED && gk_now() == t0,
                   "ringchan_recv_ctx with a done context on "
                   "an empty channel returned %s after %g s, expected RC_CANCELED at once",
-                  rc_name(rc), SECS(now() - t0));
+                  rc_name(rc), SECS(gk_now() - t0));
     ctx_cancel(ctx);
     /* A context that is never done: values, one by one, as they come. */
     op_t b;

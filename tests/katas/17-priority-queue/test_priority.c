@@ -35,8 +35,6 @@
 
 pq_watch_t pq_watch;
 
-#define EPOCH_2000 (946684800LL * SECOND) /* where a bubble's clock starts */
-
 enum { WATCHDOG_SECONDS = 5 };
 
 #define NEVER ((go_duration_t)-1)
@@ -48,17 +46,6 @@ static void run_watched(go_func_t body, void *arg)
                         "chosen case is in's after it was closed, every turn, or a try-send in a "
                         "loop? Switch a closed channel's case off with a NULL channel, and wait "
                         "in one blocking chan_select.");
-}
-
-static go_duration_t now(void)
-{
-    return time_now() - EPOCH_2000;
-}
-
-static void sleep_until(go_duration_t t)
-{
-    go_duration_t d = t - now();
-    if (d > 0) go_sleep(d);
 }
 
 static const char *fmt_d(go_duration_t d)
@@ -75,7 +62,7 @@ static const char *fmt_d(go_duration_t d)
 START_TEST(test_job_rank_without_aging_is_minus_the_priority)
 {
     for (int p = 0; p <= PRIO_MAX; p++) {
-        long r = job_rank(p, EPOCH_2000 + p * SECOND, 0);
+        long r = job_rank(p, GK_EPOCH_2000 + p * SECOND, 0);
         ck_assert_msg(r == -p,
                       "job_rank(%d, t, 0) returned %ld, expected %d: without aging the rank is "
                       "-prio (smaller goes first, so the most urgent job has the smallest rank), "
@@ -87,7 +74,7 @@ END_TEST
 
 START_TEST(test_job_rank_with_aging_is_a_deadline)
 {
-    go_time_t t = EPOCH_2000 + 7 * SECOND;
+    go_time_t t = GK_EPOCH_2000 + 7 * SECOND;
     long r = job_rank(3, t, 2 * SECOND);
     ck_assert_msg(r == (long)(t - 6 * SECOND),
                   "job_rank(3, t, 2 s) returned t%+ld ns, expected t - 6 s (arrived - prio * age)",
@@ -149,7 +136,7 @@ static void producer(void *arg)
 {
     scenario_t *s = arg;
     for (int i = 0; i < s->n; i++) {
-        sleep_until(s->subs[i].at);
+        gk_sleep_until(s->subs[i].at);
         job_t j = {.id = s->subs[i].id, .prio = s->subs[i].prio};
         go_timer_t *t = timer_new(HOUR);
         select_case_t cs[] = {select_send(s->in, &j), select_recv(t->C, NULL)};
@@ -162,10 +149,10 @@ static void producer(void *arg)
                 s->sent_at[k] = NEVER;
             break;
         }
-        s->sent_at[i] = now();
+        s->sent_at[i] = gk_now();
     }
     if (s->close_at != NEVER && !s->producer_stuck) {
-        sleep_until(s->close_at);
+        gk_sleep_until(s->close_at);
         chan_close(s->in);
     }
     bool b = true;
@@ -177,7 +164,7 @@ static void worker(void *arg)
     int w = (int)(long)arg;
     scenario_t *s = &sc;
     s->closed_seen[w] = NEVER;
-    sleep_until(s->start_at[w]);
+    gk_sleep_until(s->start_at[w]);
     for (;;) {
         job_t j;
         go_timer_t *t = timer_new(HOUR);
@@ -186,11 +173,11 @@ static void worker(void *arg)
         timer_free(t);
         if (which != 0) break; /* nothing for an hour: the checks say why */
         if (!cs[0].ok) {
-            s->closed_seen[w] = now();
+            s->closed_seen[w] = gk_now();
             break;
         }
         mutex_lock(&s->mu);
-        if (s->ntakes < MAX_JOBS + 8) s->takes[s->ntakes++] = (take_t){j.id, w, now()};
+        if (s->ntakes < MAX_JOBS + 8) s->takes[s->ntakes++] = (take_t){j.id, w, gk_now()};
         mutex_unlock(&s->mu);
         go_sleep(s->work[w]);
     }
@@ -202,7 +189,7 @@ static void run_dispatcher(void *arg)
 {
     scenario_t *s = arg;
     s->dropped = dispatcher(s->null_ctx ? NULL : s->ctx, s->in, s->out, s->age);
-    s->returned_at = now();
+    s->returned_at = gk_now();
     if (!s->null_ctx) ctx_release(s->ctx);
     chan_close(s->returned);
 }
@@ -263,7 +250,7 @@ static void play(scenario_t *s)
     go(run_dispatcher, s);
 
     if (s->cancel_at != NEVER) {
-        sleep_until(s->cancel_at);
+        gk_sleep_until(s->cancel_at);
         ctx_cancel(s->ctx);
     }
     if (!within_an_hour(s->returned)) {
@@ -277,7 +264,7 @@ static void play(scenario_t *s)
             "chan_send or chan_recv, or in a select whose cases are all NULL? It "
             "returns once in is closed and every queued job has gone out, or at "
             "once when ctx is done",
-            fmt_d(now()),
+            fmt_d(gk_now()),
             s->close_at == NEVER ? "never closed"
             : s->producer_stuck  ? "not closed: the producer "
                                    "got stuck sending"
@@ -804,7 +791,7 @@ static void tq_reader(void *arg)
         if (chan_select(cs, 2, SELECT_BLOCK) == 1) break;
         if (r->nf < MAX_FIRES) {
             r->ids[r->nf] = id;
-            r->at[r->nf++] = now();
+            r->at[r->nf++] = gk_now();
         }
     }
     chan_close(r->reader_done);
@@ -845,8 +832,8 @@ static void tq_begin(tq_run_t *r)
 /* Stops the queue at stop_at (bounded), then the reader. */
 static void tq_end(tq_run_t *r, go_duration_t stop_at)
 {
-    sleep_until(stop_at);
-    go_duration_t asked = now();
+    gk_sleep_until(stop_at);
+    go_duration_t asked = gk_now();
     go(tq_stopper, r);
     if (!within_an_hour(r->stopped))
         gk_fail_with_dump(r->mark,
@@ -854,10 +841,10 @@ static void tq_end(tq_run_t *r, go_duration_t stop_at)
                           "far: %s). It stops the owner (close its channel: the owner's select "
                           "sees it) and waits for it; deadlines not yet passed are dropped",
                           fmt_d(asked), fmt_fires(r));
-    ck_assert_msg(now() == asked,
+    ck_assert_msg(gk_now() == asked,
                   "timerq_stop, called at %s, returned at %s: it must not wait for the "
                   "deadlines still pending (they are dropped)",
-                  fmt_d(asked), fmt_d(now()));
+                  fmt_d(asked), fmt_d(gk_now()));
     chan_close(r->quit);
     within_an_hour(r->reader_done);
     chan_free(r->fired);
@@ -899,11 +886,11 @@ static void body_tq_reset(void *arg)
     (void)arg;
     tq_begin(&tr);
     timerq_add(tr.tq, 1, 10 * SECOND);
-    sleep_until(SECOND);
+    gk_sleep_until(SECOND);
     timerq_add(tr.tq, 2, 2 * SECOND);
-    sleep_until(4 * SECOND);
+    gk_sleep_until(4 * SECOND);
     timerq_add(tr.tq, 3, SECOND);
-    sleep_until(20 * SECOND);
+    gk_sleep_until(20 * SECOND);
     timerq_add(tr.tq, 4, 5 * SECOND);
     tq_end(&tr, 30 * SECOND);
     expect_fires(&tr, "2 at 3 s, 3 at 5 s, 1 at 10 s, 4 at 25 s",
@@ -931,7 +918,7 @@ static void tq_adder(void *arg)
 {
     tq_adder_t *a = arg;
     for (int i = 0; i < 10; i++) {
-        sleep_until(a->when[i]);
+        gk_sleep_until(a->when[i]);
         timerq_add(tr.tq, a->base + i, a->d[i]);
     }
     bool b = true;
@@ -1017,7 +1004,7 @@ static void body_tq_stop(void *arg)
     expect_fires(&tr, "1 at 1 s",
                  "timerq_stop was called at 2 s: id 1 fired at 1 s, and id 2 (due at 30 min) "
                  "is dropped");
-    sleep_until(40 * MINUTE);
+    gk_sleep_until(40 * MINUTE);
     ck_assert_msg(tr.nf == 1, "after timerq_stop, a dropped deadline fired anyway: %s",
                   fmt_fires(&tr));
 }

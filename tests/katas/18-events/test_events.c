@@ -22,8 +22,7 @@
 
 sublist_watch_t sublist_watch;
 
-#define EPOCH_2000 (946684800LL * SECOND) /* where a bubble's clock starts */
-#define HOUR       (3600 * SECOND)
+#define HOUR (3600 * SECOND)
 
 enum { WATCHDOG_SECONDS = 5 };
 
@@ -36,11 +35,6 @@ static void run_watched(go_func_t body, void *arg)
                         "send to a watcher) while it holds the mutex, so that every other "
                         "goroutine waits for the lock? (A mutex wait does not let the virtual "
                         "clock move.)");
-}
-
-static go_duration_t now(void)
-{
-    return time_now() - EPOCH_2000;
 }
 
 /* ---- helpers ---- */
@@ -642,12 +636,12 @@ static void current_first(void *unused)
     watcher_t *w = kv_watch(kv, "leader");
     ctx_t *ctx = ctx_background();
     long v = -1, rev = -1;
-    go_duration_t t0 = now();
+    go_duration_t t0 = gk_now();
     bool ok = watcher_next(w, ctx, &v, &rev);
-    ck_assert_msg(ok && v == 7 && rev == 3 && now() == t0,
+    ck_assert_msg(ok && v == 7 && rev == 3 && gk_now() == t0,
                   "\"leader\" was put to 5, then 7 (revision 3): the first watcher_next gave "
                   "%s, value %ld, revision %ld%s; expected true, 7, 3, at once",
-                  ok ? "true" : "false", v, rev, now() == t0 ? "" : ", and not at once");
+                  ok ? "true" : "false", v, rev, gk_now() == t0 ? "" : ", and not at once");
     watcher_t *w2 = kv_watch(kv, "nobody");
     ok = watcher_next(w2, ctx, &v, &rev);
     ck_assert_msg(ok && v == 0 && rev == 0,
@@ -687,7 +681,7 @@ static void watch_reader(void *arg)
     while (r->n < WREADER_MAX && watcher_next(r->w, r->ctx, &v, &rev)) {
         r->values[r->n] = v;
         r->revs[r->n] = rev;
-        r->at[r->n] = now();
+        r->at[r->n] = gk_now();
         r->n++;
         if (v == r->until) break;
     }
@@ -755,19 +749,19 @@ static void coalesced(void *unused)
     for (int i = 1; i <= 100; i++)
         kv_put(kv, "config", i);
     ck_assert_msg(gk_started_since(gk_leak_mark_) == 0, "kv_put started goroutines");
-    go_duration_t t0 = now();
+    go_duration_t t0 = gk_now();
     v = rev = -1;
     bool ok = watcher_next(w, ctx_background(), &v, &rev);
-    ck_assert_msg(ok && v == 100 && rev == 100 && now() == t0,
+    ck_assert_msg(ok && v == 100 && rev == 100 && gk_now() == t0,
                   "100 puts (1 to 100) while the watcher was not looking: watcher_next gave %s, "
                   "%ld (rev %ld)%s; expected the latest, 100 (rev 100), at once. A slow watcher "
                   "skips the values in between",
-                  ok ? "true" : "false", v, rev, now() == t0 ? "" : ", not at once");
+                  ok ? "true" : "false", v, rev, gk_now() == t0 ? "" : ", not at once");
     ctx_t *ctx = ctx_with_timeout(ctx_background(), 5 * SECOND);
-    t0 = now();
+    t0 = gk_now();
     v = -7;
     ok = watcher_next(w, ctx, &v, &rev);
-    go_duration_t took = now() - t0;
+    go_duration_t took = gk_now() - t0;
     ctx_cancel(ctx);
     char what[96];
     if (ok)
@@ -806,12 +800,12 @@ static void ctx_ends(void *unused)
     ctx_t *ctx = ctx_with_cancel(ctx_background());
     ctx_retain(ctx); /* the canceller's own reference, given back by its ctx_cancel */
     go(cancel_later, ctx);
-    go_duration_t t0 = now();
+    go_duration_t t0 = gk_now();
     bool ok = watcher_next(w, ctx, &v, &rev);
-    ck_assert_msg(!ok && now() - t0 == 1500 * MILLISECOND,
+    ck_assert_msg(!ok && gk_now() - t0 == 1500 * MILLISECOND,
                   "watcher_next with a context canceled at 1.5 s returned %s after %.3f s; "
                   "expected false at 1.5 s",
-                  ok ? "true" : "false", (double)(now() - t0) / SECOND);
+                  ok ? "true" : "false", (double)(gk_now() - t0) / SECOND);
     ok = watcher_next(w, ctx, &v, &rev);
     ck_assert_msg(!ok, "watcher_next with a context already canceled returned true");
     ctx_cancel(ctx);

@@ -24,8 +24,6 @@
 #include "gkcheck.h"
 #include "kata_test.h"
 
-#define EPOCH_2000 (946684800LL * SECOND) /* where a bubble's clock starts */
-
 enum { WATCHDOG_SECONDS = 5 };
 
 static void run_watched(go_func_t body, void *arg)
@@ -39,17 +37,6 @@ static void run_watched(go_func_t body, void *arg)
         "another holds while it blocks (in fn, or across a chan_send)? The virtual clock does not "
         "move while a goroutine waits for a mutex (as in Go's synctest): never "
         "hold a lock while you block.");
-}
-
-static go_duration_t now(void)
-{
-    return time_now() - EPOCH_2000;
-}
-
-static void sleep_until(go_duration_t t)
-{
-    go_duration_t d = t - now();
-    if (d > 0) go_sleep(d);
 }
 
 static const char *fmt_d(go_duration_t d)
@@ -95,11 +82,11 @@ static void feeder(void *arg)
 {
     scenario_t *sc = arg;
     for (int i = 0; i < sc->n; i++) {
-        sleep_until(sc->send_at[i]);
+        gk_sleep_until(sc->send_at[i]);
         int v = i + 1;
         chan_send(sc->in, &v);
     }
-    sleep_until(sc->close_at);
+    gk_sleep_until(sc->close_at);
     chan_close(sc->in);
     chan_close(sc->fed);
 }
@@ -108,7 +95,7 @@ static void run_debounce(void *arg)
 {
     scenario_t *sc = arg;
     debounce(sc->in, sc->out, sc->quiet, sc->max_wait);
-    sc->returned_at = now();
+    sc->returned_at = gk_now();
     chan_close(sc->returned);
 }
 
@@ -158,16 +145,16 @@ static void play(scenario_t *sc)
                               "closed for an hour (it is now %s). Is debounce stuck in a "
                               "chan_send or chan_recv, or in a select whose cases are all "
                               "NULL or whose timers were all stopped?%s%s",
-                              fmt_config(sc), fmt_sent(sc), fmt_d(now()), sc->if_stuck ? " " : "",
-                              sc->if_stuck ? sc->if_stuck : "");
+                              fmt_config(sc), fmt_sent(sc), fmt_d(gk_now()),
+                              sc->if_stuck ? " " : "", sc->if_stuck ? sc->if_stuck : "");
         }
         if (!ok) break;
         ck_assert_msg(sc->ns < MAX_SENT, "%s sent more than %d values: %s", fmt_config(sc),
                       MAX_SENT, fmt_sent(sc));
-        sc->got_at[sc->ns] = now();
+        sc->got_at[sc->ns] = gk_now();
         sc->got[sc->ns++] = v;
     }
-    sc->closed_at = now();
+    sc->closed_at = gk_now();
     if (!within_an_hour(sc->returned, NULL, NULL))
         gk_fail_with_dump(mark, "%s closed out at %s but had not returned an hour later",
                           fmt_config(sc), fmt_d(sc->closed_at));
@@ -410,16 +397,16 @@ static void caller(void *arg)
 {
     caller_t *c = arg;
     c->id = go_id();
-    sleep_until(c->start_at);
+    gk_sleep_until(c->start_at);
     char key[SF_KEY_MAX];
     strcpy(key, c->key);
     c->r = sf_do(c->g, key, db_lookup, c->db, &c->shared);
     memset(key, 'x', sizeof key - 1); /* the group must have its own copy */
-    c->done_at = now();
+    c->done_at = gk_now();
     if (c->again) {
         strcpy(key, c->key);
         c->r2 = sf_do(c->g, key, db_lookup, c->db, &c->shared2);
-        c->done2_at = now();
+        c->done2_at = gk_now();
     }
     wg_done(c->wg);
 }
@@ -458,7 +445,7 @@ static void run_crowd(crowd_t *cr, sf_group_t *g, db_t *db)
                           "returned; the call made %ld calls of fn. Is a waiter never woken "
                           "(who closes or signals what it waits on)? Or is a lock never "
                           "unlocked?",
-                          cr->n, fmt_d(now()), (long)atomic64_load(&db->calls));
+                          cr->n, fmt_d(gk_now()), (long)atomic64_load(&db->calls));
     chan_free(cr->done);
     go_yield();
 }
@@ -754,10 +741,10 @@ static void adder(void *arg)
 {
     adder_t *ad = arg;
     for (int i = 0; i < ad->n; i++) {
-        sleep_until(ad->at[i]);
-        go_duration_t t0 = now();
+        gk_sleep_until(ad->at[i]);
+        go_duration_t t0 = gk_now();
         agg_add(the_agg->a, ad->key[i], ad->delta[i]);
-        if (now() - t0 > ad->returned_late) ad->returned_late = now() - t0;
+        if (gk_now() - t0 > ad->returned_late) ad->returned_late = gk_now() - t0;
     }
     wg_done(&the_agg->wg);
 }
@@ -765,15 +752,15 @@ static void adder(void *arg)
 static void agg_reader(void *arg)
 {
     agg_scenario_t *sc = arg;
-    sleep_until(sc->read_from);
+    gk_sleep_until(sc->read_from);
     agg_flush_t f;
     while (chan_recv(sc->out, &f)) {
         if (sc->nf < MAX_FLUSHES) {
-            sc->got_at[sc->nf] = now();
+            sc->got_at[sc->nf] = gk_now();
             sc->got[sc->nf++] = f;
         }
     }
-    sc->out_closed_at = now();
+    sc->out_closed_at = gk_now();
     chan_close(sc->read_all);
 }
 
@@ -809,9 +796,9 @@ static void agg_play(agg_scenario_t *sc)
     for (int i = 0; i < sc->nadders; i++)
         go(adder, &sc->adders[i]);
     wg_wait(&sc->wg);
-    sleep_until(sc->close_at);
+    gk_sleep_until(sc->close_at);
     agg_close(sc->a);
-    sc->close_returned_at = now();
+    sc->close_returned_at = gk_now();
     if (!within_an_hour(sc->read_all, NULL, NULL))
         gk_fail_with_dump(mark,
                           "agg_close returned at %s, but out was not closed an hour later: the "

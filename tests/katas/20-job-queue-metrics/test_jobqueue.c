@@ -39,8 +39,7 @@
         if (!(cond)) ck_abort_msg(__VA_ARGS__);                                                    \
     } while (0)
 
-#define EPOCH_2000 (946684800LL * SECOND) /* where a bubble's clock starts */
-#define SECS(d)    ((double)(d) / SECOND) /* for messages: "%g s" */
+#define SECS(d) ((double)(d) / SECOND) /* for messages: "%g s" */
 
 static const go_duration_t bounds[HISTOGRAM_BOUNDS] = HISTOGRAM_BOUND_VALUES;
 static const char *const le_labels[HISTOGRAM_BUCKETS] = HISTOGRAM_LE_LABELS;
@@ -82,12 +81,6 @@ static void run_test(go_func_t body, void *arg)
 
 static go_timer_t *deadline;
 static go_leak_mark_t leak_mark;
-
-/* Virtual time since the bubble started. */
-static go_duration_t now(void)
-{
-    return time_now() - EPOCH_2000;
-}
 
 /* Every bubble test body starts with begin() and ends with finish(). */
 static void begin(void)
@@ -226,10 +219,10 @@ static void produce(void *arg)
         go(submit_some, &p->subs[k]);
     }
     wg_wait(&p->submitters);
-    p->close_called = now();
+    p->close_called = gk_now();
     atomicbool_store(&p->closing, true);
     jobqueue_close(p->q);
-    p->close_returned = now();
+    p->close_returned = gk_now();
     chan_close(p->closed);
     wg_done(&p->wg);
 }
@@ -282,7 +275,7 @@ static void collect(chan_t *results, int max, collected_t *c)
         }
         if (!cs[0].ok) {
             c->end = RESULTS_CLOSED;
-            c->closed_at = now();
+            c->closed_at = gk_now();
             return;
         }
         if (c->n == max) {
@@ -290,7 +283,7 @@ static void collect(chan_t *results, int max, collected_t *c)
             return;
         }
         c->got[c->n] = r;
-        c->at[c->n] = now();
+        c->at[c->n] = gk_now();
         c->n++;
     }
 }
@@ -387,7 +380,7 @@ static void check_parallelism(int workers, int n)
     for (int i = 0; i < n; i++)
         js.specs[i] = (spec_t){.work = SECOND, .ok = true};
 
-    go_duration_t start = now();
+    go_duration_t start = gk_now();
     jobqueue_t *q = jobqueue_start(workers, 0, NULL);
     producer_t p;
     start_producer(&p, q, &js, 1);
