@@ -48,9 +48,11 @@ START_TEST(wait_returns_after_every_done)
     GK_LEAK_MARK();
     for (int round = 0; round < 3; round++) { /* a WaitGroup can be reused */
         wg_add(&wg, WORKERS);
-        for (long i = 0; i < WORKERS; i++) go(square, (void *)i);
+        for (long i = 0; i < WORKERS; i++)
+            go(square, (void *)i);
         wg_wait(&wg);
-        for (int i = 0; i < WORKERS; i++) ck_assert_int_eq(results[i], i * i);
+        for (int i = 0; i < WORKERS; i++)
+            ck_assert_int_eq(results[i], i * i);
     }
     wg_t zero = {0};
     wg_wait(&zero); /* nothing to wait for: returns at once */
@@ -160,6 +162,53 @@ START_TEST(a_waiter_is_not_starved_by_a_goroutine_that_relocks_at_once)
 }
 END_TEST
 
+/* The mode itself, step by step: a waiter that has waited over 1 ms, woken
+ * and beaten once by a barging goroutine, switches the mutex to starvation
+ * mode, and the next Unlock hands it over: a TryLock right after it fails
+ * although no one has taken the mutex yet. In normal mode (or without
+ * starvation mode) that TryLock succeeds. */
+static chan_t *let_go;
+
+static void hold_hot_once(void *arg)
+{
+    (void)arg;
+    mutex_lock(&hot);
+    chan_recv(let_go, NULL);
+    mutex_unlock(&hot);
+    wg_done(&wg);
+}
+
+START_TEST(starvation_mode_hands_the_mutex_to_a_waiter_of_over_a_millisecond)
+{
+    let_go = chan_make(0, 0);
+    for (int attempt = 0;; attempt++) {
+        ck_assert_msg(attempt < 20, "could not set the scene in 20 attempts");
+        mutex_lock(&hot);
+        wg_add(&wg, 1);
+        go(hold_hot_once, NULL);
+        go_wait_idle(); /* the waiter is parked in mutex_lock */
+        struct timespec ms2 = {0, 2000000};
+        nanosleep(&ms2, NULL);      /* it has now waited over 1 ms */
+        mutex_unlock(&hot);         /* normal mode: wakes it ... */
+        if (!mutex_trylock(&hot)) { /* ... and it took the mutex first: again */
+            chan_send(let_go, NULL);
+            wg_wait(&wg);
+            continue;
+        }
+        go_wait_idle(); /* it woke, found the mutex taken, and parked again */
+        mutex_unlock(&hot);
+        bool barged = mutex_trylock(&hot);
+        if (barged) mutex_unlock(&hot);
+        chan_send(let_go, NULL);
+        wg_wait(&wg);
+        ck_assert_msg(!barged, "a TryLock right after Unlock took the mutex from a waiter that had "
+                               "waited over 1 ms: starvation mode hands it to the waiter");
+        break;
+    }
+    chan_free(let_go);
+}
+END_TEST
+
 static rwmutex_t rw;
 static chan_t *in_read, *leave;
 
@@ -256,10 +305,12 @@ START_TEST(once_runs_its_function_exactly_once_for_racing_goroutines)
     enum { N = 40 };
     static int seen[N];
     wg_add(&wg, N);
-    for (int i = 0; i < N; i++) go(use_config, &seen[i]);
+    for (int i = 0; i < N; i++)
+        go(use_config, &seen[i]);
     wg_wait(&wg);
     ck_assert_int_eq(atomic64_load(&init_calls), 1);
-    for (int i = 0; i < N; i++) ck_assert_int_eq(seen[i], 7);
+    for (int i = 0; i < N; i++)
+        ck_assert_int_eq(seen[i], 7);
     GK_ASSERT_NO_LEAKS();
 }
 END_TEST
@@ -272,7 +323,8 @@ static void consumer(void *arg)
 {
     (void)arg;
     mutex_lock(&qmu);
-    while (queue_len == 0) cond_wait(&qcond);
+    while (queue_len == 0)
+        cond_wait(&qcond);
     queue_len--;
     consumed++;
     mutex_unlock(&qmu);
@@ -283,7 +335,8 @@ START_TEST(cond_signal_and_broadcast_wake_waiters)
 {
     GK_LEAK_MARK();
     wg_add(&wg, 4);
-    for (int i = 0; i < 4; i++) go(consumer, NULL);
+    for (int i = 0; i < 4; i++)
+        go(consumer, NULL);
     go_wait_idle();
     mutex_lock(&qmu);
     queue_len = 1;
@@ -310,6 +363,7 @@ Suite *sync_suite(void)
     tcase_add_test(tc, unlocking_an_unlocked_mutex_is_a_fatal_error);
     tcase_add_test(tc, trylock_fails_while_the_mutex_is_held);
     tcase_add_test(tc, a_waiter_is_not_starved_by_a_goroutine_that_relocks_at_once);
+    tcase_add_test(tc, starvation_mode_hands_the_mutex_to_a_waiter_of_over_a_millisecond);
     tcase_add_test(tc, two_readers_hold_the_read_lock_at_the_same_time);
     tcase_add_test(tc, a_waiting_writer_goes_before_readers_that_come_after_it);
     tcase_add_test(tc, once_runs_its_function_exactly_once_for_racing_goroutines);
